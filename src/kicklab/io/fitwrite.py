@@ -1,0 +1,5 @@
+"""FIT writer (placeholder until implemented)."""
+
+
+def write_fit(activity, path):
+    raise NotImplementedError
