@@ -94,7 +94,16 @@ PAUSE_COLUMNS: tuple[str, ...] = ("start_time_s", "end_time_s", "duration_s", "k
 
 #: Why a lap ended. ``session`` is the implicit lap closed by the end of the activity.
 LAP_TRIGGERS: frozenset[str] = frozenset(
-    {"manual", "distance", "time", "position", "session", "heart_rate", "fitness_equipment", "unknown"}
+    {
+        "manual",
+        "distance",
+        "time",
+        "position",
+        "session",
+        "heart_rate",
+        "fitness_equipment",
+        "unknown",
+    }
 )
 
 # Values outside these bounds cannot come from a human on foot or bike; readers set them to NaN
@@ -191,9 +200,11 @@ class Activity:
         start = self.metadata.get("start_time")
         if start is None or pd.isna(start):
             ts = self.records["timestamp"].dropna()
-            start = ts.iloc[0] - pd.to_timedelta(
-                self.records.loc[ts.index[0], "time_s"], unit="s"
-            ) if len(ts) else None
+            start = (
+                ts.iloc[0] - pd.to_timedelta(self.records.loc[ts.index[0], "time_s"], unit="s")
+                if len(ts)
+                else None
+            )
         else:
             start = pd.Timestamp(start)
             start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")

@@ -71,9 +71,7 @@ def read_bytes(data: bytes, source: str = "<bytes>", *, strict: bool = True) -> 
             return _single_from_archive(data, source, strict=strict)
         if not data:
             raise UnsupportedFormat("file is empty", source)
-        raise UnsupportedFormat(
-            "not a FIT, GPX, TCX, CSV, split table or zip/gzip archive", source
-        )
+        raise UnsupportedFormat("not a FIT, GPX, TCX, CSV, split table or zip/gzip archive", source)
     except KicklabError as exc:
         raise exc.with_source(source) from None
     except RecursionError:

@@ -40,8 +40,18 @@ SEMICIRCLE_DEG = 180.0 / 2**31
 #: Sports whose FIT cadence counts one foot (×2 gives steps/min). Unknown sports count as foot
 #: sports: kicklab is about running.
 FOOT_SPORTS = frozenset(
-    {"running", "walking", "hiking", "generic", "training", "fitness_equipment",
-     "mountaineering", "transition", "multisport", None}
+    {
+        "running",
+        "walking",
+        "hiking",
+        "generic",
+        "training",
+        "fitness_equipment",
+        "mountaineering",
+        "transition",
+        "multisport",
+        None,
+    }
 )
 
 _LAP_TRIGGER = {
@@ -58,14 +68,32 @@ _LAP_TRIGGER = {
 
 # record fields consumed into canonical columns (not repeated as extras)
 _CONSUMED = {
-    "_order", "timestamp", "distance", "speed", "enhanced_speed", "altitude",
-    "enhanced_altitude", "position_lat", "position_long", "grade", "heart_rate", "cadence",
-    "fractional_cadence", "step_length", "power",
+    "_order",
+    "timestamp",
+    "distance",
+    "speed",
+    "enhanced_speed",
+    "altitude",
+    "enhanced_altitude",
+    "position_lat",
+    "position_long",
+    "grade",
+    "heart_rate",
+    "cadence",
+    "fractional_cadence",
+    "step_length",
+    "power",
 }
 
 # FIT record field numbers a developer field may stand in for (native_field_num)
-_NATIVE = {2: "altitude_m", 3: "heart_rate_bpm", 4: "cadence_spm", 5: "distance_m",
-           6: "speed_mps", 7: "power_w"}
+_NATIVE = {
+    2: "altitude_m",
+    3: "heart_rate_bpm",
+    4: "cadence_spm",
+    5: "distance_m",
+    6: "speed_mps",
+    7: "power_w",
+}
 
 
 def _col(table: pd.DataFrame, name: str) -> np.ndarray:
@@ -282,8 +310,12 @@ def _pauses(ev: pd.DataFrame, t0: float, t_end: float) -> pd.DataFrame:
         return pd.DataFrame()
     a = np.array(rows)
     return pd.DataFrame(
-        {"start_time_s": a[:, 0], "end_time_s": a[:, 1], "duration_s": a[:, 1] - a[:, 0],
-         "kind": "timer"}
+        {
+            "start_time_s": a[:, 0],
+            "end_time_s": a[:, 1],
+            "duration_s": a[:, 1] - a[:, 0],
+            "kind": "timer",
+        }
     )
 
 

@@ -341,18 +341,20 @@ def _decode_definition(
     ``(name, component spec, raw values, valid)``, and the raw timestamp field (or None).
     """
     n = offsets.size
-    block = npbuf[offsets[:, None] + np.arange(1, d.size + 1)] if d.size else np.zeros((n, 0), np.uint8)
+    block = (
+        npbuf[offsets[:, None] + np.arange(1, d.size + 1)] if d.size else np.zeros((n, 0), np.uint8)
+    )
     mtype = _profile.MESSAGE_TYPES.get(d.global_num)
     cols: dict[str, _Column] = {}
     pending: list[tuple[str, object, np.ndarray, np.ndarray]] = []
     raw_ts = None
     pos = 0
+    raw_by_num: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    scalars: list[tuple[object, np.ndarray, np.ndarray, int]] = []
 
     def put(name: str, col: _Column) -> None:
         old = cols.get(name)
-        if old is None:
-            cols[name] = col
-        elif col.priority < old.priority:
+        if old is None or col.priority < old.priority:
             cols[name] = col
         elif col.priority == old.priority:
             cols[f"{name}_{len(cols)}"] = col
@@ -395,28 +397,10 @@ def _decode_definition(
             valid = ~_invalid_mask(raw, base)
             if num == _TIMESTAMP_FIELD:
                 raw_ts = np.where(valid, raw.astype(np.float64), np.nan)
-            if pf is not None and pf.components and raw.dtype.kind in "ui":
-                packed = raw.astype(np.uint64)
-                _components(pf, packed, valid, bsize * 8, mtype, put, pending)
-            scale = pf.scale if pf is not None else None
-            offset = pf.offset if pf is not None else None
-            if (
-                render_enums
-                and pf is not None
-                and not pf.is_base_type
-                and pf.type.enum
-                and not pf.subfields
-            ):
-                enum = pf.type.enum
-                vals = np.array(
-                    [enum.get(int(v), int(v)) if ok else None for v, ok in zip(raw.tolist(), valid)],
-                    dtype=object,
-                )
-                put(name, _Column(vals, valid, units, 1))
-            else:
-                vals = _scaled(raw, scale, offset)
-                vals[~valid] = np.nan
-                put(name, _Column(vals, valid, units, 1))
+            raw_by_num.setdefault(num, (raw, valid))
+            if pf is not None:
+                scalars.append((pf, raw, valid, bsize * 8))
+            put(name, _Column(_render(pf, raw, valid, render_enums), valid, units, 1))
         else:
             inval = _invalid_mask(arr, base)
             scale = pf.scale if pf is not None else None
@@ -431,24 +415,56 @@ def _decode_definition(
                 )
             put(name, _Column(vals, np.ones(n, bool), units, 1))
 
+    # subfields (chosen per message by a reference field's raw value) and components
+    for pf, raw, valid, nbits in scalars:
+        free = np.ones(n, bool)  # rows not claimed by a subfield (validity does not matter)
+        for sf in pf.subfields or ():
+            hit = np.zeros(n, bool)
+            for ref in sf.ref_fields:
+                got = raw_by_num.get(ref.def_num)
+                if got is not None:
+                    hit |= got[1] & (got[0] == ref.raw_value)
+            hit &= free
+            if not hit.any():
+                continue
+            free &= ~hit
+            ok = hit & valid
+            put(sf.name, _Column(_render(sf, raw, ok, render_enums), ok, sf.units, 1))
+            if sf.components and raw.dtype.kind in "ui":
+                _components(sf, raw.astype(np.uint64), ok, nbits, mtype, put, pending)
+        if pf.components and raw.dtype.kind in "ui":
+            _components(pf, raw.astype(np.uint64), free & valid, nbits, mtype, put, pending)
+
     for num, fsize, dev_index in d.dev_fields:
         seg = block[:, pos : pos + fsize]
         pos += fsize
         desc = dev_desc.get((dev_index, num))
         if desc is None:
             name = f"developer_{dev_index}_{num}"
-            put(name, _Column(np.array([tuple(r) for r in seg.tolist()], dtype=object), np.ones(n, bool), None, 1))
+            put(
+                name,
+                _Column(
+                    np.array([tuple(r) for r in seg.tolist()], dtype=object),
+                    np.ones(n, bool),
+                    None,
+                    1,
+                ),
+            )
             continue
         base = int(desc["base_type"]) & 0x1F
         spec = _BASE.get(base, _BASE[_BYTE])
         name = desc["column"]
         if base == _STRING:
             vals = _decode_strings(seg)
-            put(name, _Column(vals, np.array([v is not None for v in vals], bool), desc["units"], 1))
+            put(
+                name, _Column(vals, np.array([v is not None for v in vals], bool), desc["units"], 1)
+            )
             continue
         if base not in _BASE or base == _BYTE or fsize % spec[1] != 0:
             valid = ~(seg == 0xFF).all(axis=1)
-            vals = np.array([tuple(r) if ok else None for r, ok in zip(seg.tolist(), valid)], dtype=object)
+            vals = np.array(
+                [tuple(r) if ok else None for r, ok in zip(seg.tolist(), valid)], dtype=object
+            )
             put(name, _Column(vals, valid, desc["units"], 1))
             continue
         char, bsize, _inv = spec
@@ -462,11 +478,28 @@ def _decode_definition(
         else:
             inval = _invalid_mask(arr, base)
             vals = np.array(
-                [tuple(None if b else v for v, b in zip(r, ib)) for r, ib in zip(arr.tolist(), inval.tolist())],
+                [
+                    tuple(None if b else v for v, b in zip(r, ib))
+                    for r, ib in zip(arr.tolist(), inval.tolist())
+                ],
                 dtype=object,
             )
             put(name, _Column(vals, np.ones(n, bool), desc["units"], 1))
     return cols, pending, raw_ts
+
+
+def _render(pf, raw: np.ndarray, valid: np.ndarray, render_enums: bool) -> np.ndarray:
+    """Values of a scalar field or subfield: enum names (object) or scaled floats (NaN invalid)."""
+    ftype = getattr(pf, "type", None)
+    enum = getattr(ftype, "enum", None) if pf is not None else None
+    if render_enums and enum and raw.dtype.kind in "ui":
+        return np.array(
+            [enum.get(v, v) if ok else None for v, ok in zip(raw.tolist(), valid.tolist())],
+            dtype=object,
+        )
+    vals = _scaled(raw, getattr(pf, "scale", None), getattr(pf, "offset", None))
+    vals[~valid] = np.nan
+    return vals
 
 
 def _components(pf, packed, valid, nbits, mtype, put, pending) -> None:
@@ -547,8 +580,6 @@ def decode_fit(data: bytes, *, strict: bool = True, render_enums: bool = True) -
     file_of = np.asarray(scan.file_index, dtype=np.int64)
     n_msgs = offsets.size
     defs = scan.definitions
-    gmn_of_def = np.array([d.global_num for d in defs], dtype=np.int64)
-    gmn = gmn_of_def[def_of]
 
     # developer field descriptions come first: other definitions refer to them
     dev_desc: dict[tuple[int, int], dict] = {}
@@ -675,13 +706,21 @@ def decode_fit(data: bytes, *, strict: bool = True, render_enums: bool = True) -
             start += sel.size
         for name, (comp, r, v) in acc_names.items():
             r, v = r[sort], v[sort]
-            defs_for_g = [
-                d.index for d in defs if d.global_num == g and any(
-                    (pf := mtype.fields.get(f[0])) is not None and pf.components
-                    and any(c.def_num == comp.def_num for c in pf.components)
-                    for f in d.fields
-                )
-            ] if mtype is not None else []
+            defs_for_g = (
+                [
+                    d.index
+                    for d in defs
+                    if d.global_num == g
+                    and any(
+                        (pf := mtype.fields.get(f[0])) is not None
+                        and pf.components
+                        and any(c.def_num == comp.def_num for c in pf.components)
+                        for f in d.fields
+                    )
+                ]
+                if mtype is not None
+                else []
+            )
             reset_pos = def_event_pos[np.isin(def_event_def, defs_for_g)]
             # group id of each message: number of resets at or before its file position
             group = np.searchsorted(reset_pos, order_sorted, side="right")
