@@ -106,6 +106,9 @@ LAP_TRIGGERS: frozenset[str] = frozenset(
     }
 )
 
+#: Longest span of record times accepted in one activity, s (a corrupt clock gives decades).
+MAX_SPAN_S: float = 10 * 365 * 86400.0
+
 # Values outside these bounds cannot come from a human on foot or bike; readers set them to NaN
 # (sensor glitches), and Activity refuses a file whose *time* axis is unusable.
 _PLAUSIBLE: dict[str, tuple[float, float]] = {
@@ -390,12 +393,11 @@ def _conform_records(records: pd.DataFrame, source: str | None) -> pd.DataFrame:
         ts = pd.to_datetime(rec["timestamp"], utc=True, errors="coerce")
     else:
         ts = pd.Series(pd.NaT, index=rec.index, dtype="datetime64[ns, UTC]")
-    data["timestamp"] = ts.to_numpy()
-    out = pd.DataFrame(data)
-    out["timestamp"] = pd.to_datetime(out["timestamp"], utc=True)
+    data["timestamp"] = pd.DatetimeIndex(ts)
     for c in rec.columns:
-        if c not in out.columns:
-            out[c] = rec[c].to_numpy()
+        if c not in data:
+            data[c] = rec[c].to_numpy()
+    out = pd.DataFrame(data)
     out = out[out["time_s"].notna()]
     if len(out) == 0:
         raise EmptyActivity("no records with a valid time", source)
@@ -406,6 +408,6 @@ def _conform_records(records: pd.DataFrame, source: str | None) -> pd.DataFrame:
     t0 = out["time_s"].iloc[0]
     if abs(t0) > 0:
         out["time_s"] = out["time_s"] - t0
-    if out["time_s"].iloc[-1] > 10 * 365 * 86400:
-        raise InvalidValue("record times span more than ten years", source)
+    if out["time_s"].iloc[-1] > MAX_SPAN_S:
+        raise InvalidValue("record times span more than ten years (corrupt clock?)", source)
     return out

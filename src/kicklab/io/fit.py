@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kicklab.activity import Activity
+from kicklab.activity import MAX_SPAN_S, Activity, empty_laps, empty_pauses, empty_sessions
 from kicklab.errors import EmptyActivity, KicklabError
 from kicklab.io.fitcodec import FIT_EPOCH_S, FIT_MIN_ABSOLUTE_TIME, FitData, decode_fit
 
@@ -97,9 +97,20 @@ _NATIVE = {
 
 
 def _col(table: pd.DataFrame, name: str) -> np.ndarray:
-    if name in table.columns and table[name].dtype != object:
-        return table[name].to_numpy(dtype=np.float64)
-    return np.full(len(table), np.nan)
+    """A numeric column as float64 (NaN where missing, or where a damaged file put non-numbers)."""
+    if name not in table.columns:
+        return np.full(len(table), np.nan)
+    col = table[name]
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        return col.to_numpy(dtype=np.float64)
+    return np.array([_number(v) for v in col.tolist()], dtype=np.float64)
+
+
+def _number(value) -> float:
+    """``value`` as a float, NaN unless it is a real number."""
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return float(value)
+    return float("nan")
 
 
 def _first_valid(*arrays: np.ndarray) -> np.ndarray:
@@ -155,6 +166,15 @@ def _activity(fd: FitData, source: str) -> Activity:
     keep = ~np.isnan(ts_raw)
     if not keep.any():
         raise EmptyActivity("FIT records have no timestamps", source)
+    if fd.warnings:
+        # a damaged file may end in garbage timestamps: keep the plausible span only
+        first = ts_raw[keep][0]
+        sane = keep & (ts_raw >= first) & (ts_raw <= first + MAX_SPAN_S)
+        if (keep & ~sane).any():
+            fd.warnings.append(
+                f"{int((keep & ~sane).sum())} records with corrupt timestamps dropped"
+            )
+        keep = sane
     rec = rec.loc[keep].reset_index(drop=True)
     ts_raw = ts_raw[keep]
     t0 = float(ts_raw[0])
@@ -195,11 +215,12 @@ def _activity(fd: FitData, source: str) -> Activity:
             vals = _col(rec, col)
             out[target] = 2.0 * vals if target == "cadence_spm" and _looks_per_foot(vals) else vals
 
-    records = pd.DataFrame(out)
-    records["timestamp"] = _to_utc(ts_raw)
+    columns: dict[str, object] = dict(out)
+    columns["timestamp"] = _to_utc(ts_raw)
     for c in rec.columns:
-        if c not in _CONSUMED and c != "compressed_speed_distance" and c not in records.columns:
-            records[c] = rec[c].to_numpy()
+        if c not in _CONSUMED and c != "compressed_speed_distance" and c not in columns:
+            columns[c] = rec[c].to_numpy()
+    records = pd.DataFrame(columns)
 
     device = _device(fd)
     start = records["timestamp"].iloc[0]
@@ -246,7 +267,7 @@ def _foot_mask(time_s: np.ndarray, sessions: pd.DataFrame, sport: str | None) ->
 
 def _sessions(ses: pd.DataFrame, t0: float) -> pd.DataFrame:
     if len(ses) == 0:
-        return pd.DataFrame()
+        return empty_sessions()
     start = _col(ses, "start_time") - t0
     elapsed = _col(ses, "total_elapsed_time")
     end_ts = _col(ses, "timestamp") - t0
@@ -266,7 +287,7 @@ def _sessions(ses: pd.DataFrame, t0: float) -> pd.DataFrame:
 
 def _laps(lap: pd.DataFrame, t0: float) -> pd.DataFrame:
     if len(lap) == 0:
-        return pd.DataFrame()
+        return empty_laps()
     start = _col(lap, "start_time") - t0
     elapsed = _col(lap, "total_elapsed_time")
     end = np.where(np.isnan(elapsed), _col(lap, "timestamp") - t0, start + elapsed)
@@ -291,12 +312,13 @@ def _laps(lap: pd.DataFrame, t0: float) -> pd.DataFrame:
 
 def _pauses(ev: pd.DataFrame, t0: float, t_end: float) -> pd.DataFrame:
     """Timer stop → start intervals from ``event`` messages (a handful: a loop is fine)."""
-    if len(ev) == 0 or "event" not in ev.columns or "event_type" not in ev.columns:
-        return pd.DataFrame()
-    timer = ev[(ev["event"] == "timer") & ev["timestamp"].notna()]
+    if len(ev) == 0 or not {"event", "event_type", "timestamp"} <= set(ev.columns):
+        return empty_pauses()
+    ts = _col(ev, "timestamp")
+    is_timer = (ev["event"] == "timer").to_numpy() & ~np.isnan(ts)
     rows = []
     stopped_at: float | None = None
-    for t, kind in zip(timer["timestamp"].to_numpy(float) - t0, timer["event_type"]):
+    for t, kind in zip(ts[is_timer] - t0, ev["event_type"].to_numpy()[is_timer]):
         kind = str(kind)
         if kind.startswith("stop"):
             if stopped_at is None:
@@ -307,7 +329,7 @@ def _pauses(ev: pd.DataFrame, t0: float, t_end: float) -> pd.DataFrame:
             stopped_at = None
     rows = [(max(a, 0.0), min(b, t_end)) for a, b in rows if b > 0 and a < t_end]
     if not rows:
-        return pd.DataFrame()
+        return empty_pauses()
     a = np.array(rows)
     return pd.DataFrame(
         {
@@ -328,8 +350,9 @@ def _device(fd: FitData) -> dict:
             if key in fid.columns and _text(row[key]) is not None:
                 val = row[key]
                 dev[key] = int(val) if isinstance(val, float) and val.is_integer() else _text(val)
-        if "time_created" in fid.columns and pd.notna(row["time_created"]):
-            created = _to_utc(np.array([float(row["time_created"])]))[0]
+        created_raw = _col(fid, "time_created")[0]
+        if not np.isnan(created_raw):
+            created = _to_utc(np.array([created_raw]))[0]
             if not pd.isna(created):
                 dev["time_created"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     info = fd.get("device_info")
@@ -337,7 +360,8 @@ def _device(fd: FitData) -> dict:
         creator = info
         if "device_index" in info.columns:
             creator = info[info["device_index"].astype(str).isin(["creator", "0", "0.0"])]
-        sw = creator["software_version"].dropna() if len(creator) else pd.Series(dtype=float)
-        if len(sw):
-            dev["software_version"] = float(sw.iloc[0])
+        sw = _col(creator, "software_version")
+        sw = sw[~np.isnan(sw)]
+        if sw.size:
+            dev["software_version"] = float(sw[0])
     return dev

@@ -309,7 +309,8 @@ def _invalid_mask(vals: np.ndarray, base: int) -> np.ndarray:
 
 
 def _scaled(raw: np.ndarray, scale, offset) -> np.ndarray:
-    out = raw.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = raw.astype(np.float64)
     if scale:
         out = out / float(scale)
     if offset:
@@ -444,7 +445,7 @@ def _decode_definition(
             put(
                 name,
                 _Column(
-                    np.array([tuple(r) for r in seg.tolist()], dtype=object),
+                    _objects([tuple(r) for r in seg.tolist()]),
                     np.ones(n, bool),
                     None,
                     1,
@@ -462,9 +463,7 @@ def _decode_definition(
             continue
         if base not in _BASE or base == _BYTE or fsize % spec[1] != 0:
             valid = ~(seg == 0xFF).all(axis=1)
-            vals = np.array(
-                [tuple(r) if ok else None for r, ok in zip(seg.tolist(), valid)], dtype=object
-            )
+            vals = _objects([tuple(r) if ok else None for r, ok in zip(seg.tolist(), valid)])
             put(name, _Column(vals, valid, desc["units"], 1))
             continue
         char, bsize, _inv = spec
@@ -472,20 +471,27 @@ def _decode_definition(
         if arr.shape[1] == 1:
             raw = arr[:, 0]
             valid = ~_invalid_mask(raw, base)
-            vals = raw.astype(np.float64)
+            vals = _scaled(raw, None, None)
             vals[~valid] = np.nan
             put(name, _Column(vals, valid, desc["units"], 1))
         else:
             inval = _invalid_mask(arr, base)
-            vals = np.array(
+            vals = _objects(
                 [
                     tuple(None if b else v for v, b in zip(r, ib))
                     for r, ib in zip(arr.tolist(), inval.tolist())
-                ],
-                dtype=object,
+                ]
             )
             put(name, _Column(vals, np.ones(n, bool), desc["units"], 1))
     return cols, pending, raw_ts
+
+
+def _objects(items: list) -> np.ndarray:
+    """A 1-D object array holding ``items`` as they are (tuples stay tuples)."""
+    out = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        out[i] = item
+    return out
 
 
 def _render(pf, raw: np.ndarray, valid: np.ndarray, render_enums: bool) -> np.ndarray:
@@ -493,9 +499,8 @@ def _render(pf, raw: np.ndarray, valid: np.ndarray, render_enums: bool) -> np.nd
     ftype = getattr(pf, "type", None)
     enum = getattr(ftype, "enum", None) if pf is not None else None
     if render_enums and enum and raw.dtype.kind in "ui":
-        return np.array(
-            [enum.get(v, v) if ok else None for v, ok in zip(raw.tolist(), valid.tolist())],
-            dtype=object,
+        return _objects(
+            [enum.get(v, v) if ok else None for v, ok in zip(raw.tolist(), valid.tolist())]
         )
     vals = _scaled(raw, getattr(pf, "scale", None), getattr(pf, "offset", None))
     vals[~valid] = np.nan
