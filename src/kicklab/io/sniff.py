@@ -36,9 +36,9 @@ def sniff(data: bytes) -> str | None:
         if m is None:
             return None
         root = m.group(1).lower()
-        if root == "gpx":
+        if root == b"gpx":
             return "gpx"
-        if root == "trainingcenterdatabase":
+        if root == b"trainingcenterdatabase":
             return "tcx"
         return None
     if b"\x00" in head:
