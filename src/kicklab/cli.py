@@ -37,13 +37,17 @@ def _error_line(exc: KicklabError, fallback: str) -> None:
 def _summaries(path: str) -> list[dict[str, Any] | KicklabError]:
     """Summaries of one path: one for a file, one per activity member for an archive."""
     from kicklab.io import iter_archive, load_bytes, read_bytes, sniff
-    from kicklab.signal import clean
+    from kicklab.signal import detect_pauses, merge_pauses
 
     def summarise(activity) -> dict[str, Any]:
-        cleaned = clean(activity)
+        # moving time: the file's own timer pauses plus detected gaps and standstills
+        rec = activity.records
+        detected = detect_pauses(rec["time_s"], rec["speed_mps"], rec["distance_m"])
+        moving = activity.with_records(rec)
+        moving.pauses = merge_pauses(activity.pauses, detected)
         summary = activity.summary()
-        summary["moving_time_s"] = round(cleaned.moving_time_s, 3)
-        summary["n_pauses"] = len(cleaned.pauses)
+        summary["moving_time_s"] = round(moving.moving_time_s, 3)
+        summary["n_pauses"] = len(moving.pauses)
         return summary
 
     try:
