@@ -270,6 +270,7 @@ def _build(parsed: dict[str, Any], source: str) -> Activity:
     device = {"creator": parsed["creator"]} if parsed["creator"] else {}
     metadata = {
         "format": "gpx",
+        "distance_source": "positions",
         "source": source,
         "sport": sport,
         "sub_sport": None,

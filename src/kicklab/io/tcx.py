@@ -157,6 +157,7 @@ class _Frame:
     columns: dict[str, np.ndarray]
     new_track: np.ndarray  # bool: sample starts a lap's 2nd+ Track (timer restarted)
     laps: pd.DataFrame  # lap table with absolute "start" datetime64 instead of start_time_s
+    distance_from_positions: bool = False  # no DistanceMeters: summed from positions
 
 
 def read_tcx(data: bytes, source: str = "<bytes>") -> Activity:
@@ -362,7 +363,8 @@ def _frame(act: _ParsedActivity) -> _Frame | None:
     new_track = new_seg & (trk > 0)
 
     dist = _non_decreasing(col("distance_m"))
-    if not np.isfinite(dist).any() and np.isfinite(cols["lat_deg"]).any():
+    from_positions = not np.isfinite(dist).any() and bool(np.isfinite(cols["lat_deg"]).any())
+    if from_positions:
         dist = cumulative_distance_m(cols["lat_deg"], cols["lon_deg"], breaks=new_track)
     cols["distance_m"] = dist
 
@@ -392,6 +394,7 @@ def _frame(act: _ParsedActivity) -> _Frame | None:
         columns=cols,
         new_track=new_track,
         laps=_laps(act.laps, times, lap_of, sport, factor),
+        distance_from_positions=from_positions,
     )
 
 
@@ -541,6 +544,8 @@ def _assemble(frames: list[_Frame], source: str, root_creator: str | None) -> Ac
         "device": device,
         "name": None,
     }
+    if any(fr.distance_from_positions for fr in frames):
+        metadata["distance_source"] = "positions"
     if len(frames) == 1:
         metadata["id"] = frames[0].id
     else:
