@@ -17,3 +17,5 @@ RATIO_EXEMPT_BYTES: int = 1024 * 1024
 MAX_ARCHIVE_MEMBERS: int = 200_000
 #: Most XML elements nested inside each other (real GPX/TCX nest < 12 deep).
 MAX_XML_DEPTH: int = 64
+#: Most rows accepted in one CSV table.
+MAX_CSV_ROWS: int = 10_000_000

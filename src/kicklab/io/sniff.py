@@ -9,7 +9,8 @@ __all__ = ["sniff", "FORMATS"]
 #: Formats :func:`sniff` can return.
 FORMATS = ("fit", "gpx", "tcx", "csv", "splits", "zip", "gzip")
 
-_SPLIT_STRING = re.compile(rb"^\s*\d+(\.\d+)?\s*:\s*[\d:.]+\s*(,\s*\d+(\.\d+)?\s*:\s*[\d:.]+\s*)*$")
+_PAIR = rb"(?:\d+(?:\.\d+)?\s*(?:km|mi(?:les?)?|m)?|mi(?:les?)?|km)\s*:\s*[\d:.]+"
+_SPLIT_STRING = re.compile(rb"^" + _PAIR + rb"(?:[\s,;]+" + _PAIR + rb")*[\s,;]*$", re.IGNORECASE)
 
 
 def sniff(data: bytes) -> str | None:
@@ -43,7 +44,7 @@ def sniff(data: bytes) -> str | None:
         return None
     if b"\x00" in head:
         return None
-    if _SPLIT_STRING.match(stripped.strip()) and b"\n" not in stripped.strip():
+    if _SPLIT_STRING.match(stripped.strip()):
         return "splits"
     first = stripped.split(b"\n", 1)[0].lower()
     if any(sep in first for sep in (b",", b";", b"\t")) and any(
