@@ -68,6 +68,7 @@ __all__ = [
     "cadence_to_spm",
     "map_sport",
     "pauses_from_gaps",
+    "extra_key",
 ]
 
 #: A pause between two consecutive samples longer than this (s) is recorded as a ``gap``.
@@ -416,3 +417,23 @@ def pauses_from_gaps(
             "kind": kind.astype(object),
         }
     )
+
+
+def extra_key(name: str, prefix: str, reserved: set[str], extras: set[str]) -> str | None:
+    """Column name for an unknown per-point element, or None to skip it.
+
+    The element's snake-cased name, prefixed with ``prefix`` when it would shadow a canonical
+    or reserved column; None when it has no usable name or when :data:`MAX_EXTRA_FIELDS`
+    distinct extra fields are already kept (bounds memory on hostile files). ``extras`` is
+    updated with the names handed out.
+    """
+    key = snake_case(name)
+    if not key:
+        return None
+    if key in reserved:
+        key = f"{prefix}_{key}"
+    if key not in extras:
+        if len(extras) >= MAX_EXTRA_FIELDS:
+            return None
+        extras.add(key)
+    return key

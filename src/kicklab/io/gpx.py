@@ -52,17 +52,16 @@ from kicklab.activity import CANONICAL_COLUMNS, Activity, empty_laps
 from kicklab.errors import EmptyActivity
 from kicklab.geo import cumulative_distance_m
 from kicklab.io._xml import (
-    MAX_EXTRA_FIELDS,
     ColumnBuffer,
     blank_if_all_zero,
     cadence_to_spm,
     clean_text,
     extra_column,
+    extra_key,
     iter_xml,
     map_sport,
     pauses_from_gaps,
     seconds_since,
-    snake_case,
     to_float,
     to_utc,
     utc_timestamp,
@@ -169,15 +168,9 @@ def _parse(data: bytes, source: str) -> dict[str, Any]:
                     continue
                 key = _POINT_FIELDS.get(low)
                 if key is None:
-                    key = snake_case(name)
-                    if not key:
+                    key = extra_key(name, "gpx", _RESERVED, extras)
+                    if key is None:
                         continue
-                    if key in _RESERVED:
-                        key = f"gpx_{key}"
-                    if key not in extras:
-                        if len(extras) >= MAX_EXTRA_FIELDS:
-                            continue
-                        extras.add(key)
                 point.setdefault(key, text)
             continue
         if depth < 2:

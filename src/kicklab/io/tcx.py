@@ -60,18 +60,17 @@ from kicklab.activity import CANONICAL_COLUMNS, Activity, empty_laps
 from kicklab.errors import CorruptFile, EmptyActivity
 from kicklab.geo import cumulative_distance_m
 from kicklab.io._xml import (
-    MAX_EXTRA_FIELDS,
     ColumnBuffer,
     blank_if_all_zero,
     cadence_is_spm,
     cadence_to_spm,
     clean_text,
     extra_column,
+    extra_key,
     iter_xml,
     map_sport,
     pauses_from_gaps,
     seconds_since,
-    snake_case,
     to_float,
     to_utc,
     utc_timestamp,
@@ -274,15 +273,9 @@ def _parse(data: bytes, source: str) -> tuple[str | None, list[_ParsedActivity]]
             else:
                 key = _POINT_FIELDS.get(name)
                 if key is None:
-                    key = snake_case(name)
-                    if not key:
+                    key = extra_key(name, "tcx", _RESERVED, extras)
+                    if key is None:
                         continue
-                    if key in _RESERVED:
-                        key = f"tcx_{key}"
-                    if key not in extras:
-                        if len(extras) >= MAX_EXTRA_FIELDS:
-                            continue
-                        extras.add(key)
                 point.setdefault(key, text)
             continue
         if act is None:
