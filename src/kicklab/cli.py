@@ -70,10 +70,22 @@ def inspect(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Read activity files and report what they hold (format, sport, time, distance, fields)."""
+    from rich.progress import Progress
+
     results: list[dict[str, Any]] = []
     failed = False
-    for path in paths:
-        for item in _summaries(path):
+    # a progress bar on stderr for long runs (hidden when stderr is not a terminal)
+    progress = Progress(
+        console=_err, transient=True, disable=len(paths) < 10 or not _err.is_terminal
+    )
+    with progress:
+        task = progress.add_task("reading", total=len(paths))
+        batches = []
+        for path in paths:
+            batches.append((path, _summaries(path)))
+            progress.advance(task)
+    for path, items in batches:
+        for item in items:
             if isinstance(item, KicklabError):
                 _error_line(item, path)
                 failed = True
