@@ -19,16 +19,7 @@ column once at the end: :func:`to_float` (numbers, unparsable text becomes NaN) 
 :func:`to_utc` (ISO 8601 times with ``Z``, offsets or fractional seconds → UTC; times without
 an offset are taken as UTC).
 
-Cadence rule
-------------
-GPX ``cad`` and TCX ``RunCadence`` / ``Cadence`` of a run are specified as revolutions per
-minute, i.e. steps of *one* foot: 90 rpm = 180 steps/min. Some devices and exporters write
-steps/min into the same field. :func:`cadence_is_spm` decides per file: the values are taken
-as steps/min already when the median of the non-zero values is above
-:data:`SPM_MEDIAN_RPM` (120: nobody runs at a sustained 240 steps/min) **or** their 90th
-percentile is above :data:`SPM_P90_RPM` (150: nobody holds 300 steps/min for a tenth of a
-session — this catches walk-then-run files whose median sits near 120); otherwise they are
-doubled. Cycling cadence is pedal rpm and is never called a step cadence.
+The running-cadence rule (per-foot rpm or steps/min) lives in :mod:`kicklab.io.cadence`.
 """
 
 from __future__ import annotations
@@ -46,6 +37,7 @@ from lxml import etree
 from kicklab.activity import empty_pauses
 from kicklab.errors import CorruptFile, UnsupportedFormat
 from kicklab.io import limits
+from kicklab.io.cadence import SPM_MEDIAN_RPM, SPM_P90_RPM, cadence_is_spm, cadence_to_spm
 
 __all__ = [
     "GAP_S",
@@ -75,10 +67,6 @@ __all__ = [
 GAP_S: float = 60.0
 #: Most format-specific per-sample fields a reader keeps (bounds memory on hostile files).
 MAX_EXTRA_FIELDS: int = 32
-#: Median of the non-zero cadence values (per-foot rpm) above which values are steps/min.
-SPM_MEDIAN_RPM: float = 120.0
-#: 90th percentile of the non-zero cadence values above which values are steps/min.
-SPM_P90_RPM: float = 150.0
 
 _PARSER_OPTIONS: dict[str, Any] = {
     "resolve_entities": False,
@@ -325,33 +313,6 @@ def blank_if_all_zero(values: np.ndarray) -> np.ndarray:
     if np.nan_to_num(v).any():
         return v
     return np.full(v.shape, np.nan)
-
-
-def cadence_is_spm(raw: np.ndarray) -> bool:
-    """True when cadence values are already steps/min (see the module docstring's rule).
-
-    Parameters
-    ----------
-    raw
-        Cadence values as written in the file (per-foot rpm or steps/min), NaN where missing.
-    """
-    v = np.asarray(raw, dtype="float64")
-    v = v[np.isfinite(v) & (v > 0)]
-    if v.size == 0:
-        return False
-    return bool(np.median(v) > SPM_MEDIAN_RPM or np.percentile(v, 90) > SPM_P90_RPM)
-
-
-def cadence_to_spm(raw: np.ndarray) -> tuple[np.ndarray, float]:
-    """Running cadence in steps/min and the factor applied (2.0 for rpm, 1.0 if already spm).
-
-    Parameters
-    ----------
-    raw
-        Cadence values as written in the file, NaN where missing.
-    """
-    factor = 1.0 if cadence_is_spm(raw) else 2.0
-    return np.asarray(raw, dtype="float64") * factor, factor
 
 
 _SPORT_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (

@@ -31,6 +31,7 @@ import pandas as pd
 
 from kicklab.activity import MAX_SPAN_S, Activity, empty_laps, empty_pauses, empty_sessions
 from kicklab.errors import EmptyActivity, KicklabError
+from kicklab.io.cadence import cadence_to_spm
 from kicklab.io.fitcodec import FIT_EPOCH_S, FIT_MIN_ABSOLUTE_TIME, FitData, decode_fit
 
 __all__ = ["read_fit", "FOOT_SPORTS"]
@@ -213,7 +214,7 @@ def _activity(fd: FitData, source: str) -> Activity:
         target = _NATIVE.get(desc.get("native_field_num"))  # type: ignore[arg-type]
         if target and col in rec.columns and np.isnan(out[target]).all():
             vals = _col(rec, col)
-            out[target] = 2.0 * vals if target == "cadence_spm" and _looks_per_foot(vals) else vals
+            out[target] = cadence_to_spm(vals)[0] if target == "cadence_spm" else vals
 
     columns: dict[str, object] = dict(out)
     columns["timestamp"] = _to_utc(ts_raw)
@@ -245,12 +246,6 @@ def _activity(fd: FitData, source: str) -> Activity:
         pauses=_pauses(fd.get("event"), t0, float(time_s[-1])),
         metadata=meta,
     )
-
-
-def _looks_per_foot(values: np.ndarray) -> bool:
-    """True when a running cadence series is per foot (median of non-zero values ≤ 120/min)."""
-    nz = values[np.isfinite(values) & (values > 0)]
-    return bool(nz.size) and float(np.median(nz)) <= 120.0
 
 
 def _foot_mask(time_s: np.ndarray, sessions: pd.DataFrame, sport: str | None) -> np.ndarray:

@@ -685,7 +685,6 @@ def decode_fit(data: bytes, *, strict: bool = True, render_enums: bool = True) -
                     units[k] = c.units
         table: dict[str, np.ndarray] = {"_order": order_sorted}
         for k in names:
-            first = next(c for _, cols, _ in parts if (c := cols.get(k)) is not None)
             is_obj = any(
                 (c := cols.get(k)) is not None and c.values.dtype == object for _, cols, _ in parts
             )
@@ -697,7 +696,6 @@ def decode_fit(data: bytes, *, strict: bool = True, render_enums: bool = True) -
                     arr[start : start + sel.size] = c.values
                 start += sel.size
             table[k] = arr[sort]
-            del first
         # accumulating components
         acc_names: dict[str, tuple[object, np.ndarray, np.ndarray]] = {}
         start = 0
