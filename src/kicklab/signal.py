@@ -63,6 +63,8 @@ __all__ = [
     "remove_spikes",
     "smooth_speed",
     "grade_from_altitude",
+    "minetti_cost",
+    "grade_adjusted_speed",
     "detect_pauses",
     "merge_pauses",
     "clean",
@@ -851,6 +853,31 @@ def grade_from_altitude(
     g[~(central > 0)] = np.nan
     out[idx] = np.clip(g, -limit, limit)
     return out
+
+
+def minetti_cost(grade: Any) -> np.ndarray:
+    """Energy cost of running on a gradient, J·kg⁻¹·m⁻¹ (Minetti et al. 2002).
+
+    ``C(i) = 155.4 i⁵ − 30.4 i⁴ − 43.3 i³ + 46.3 i² + 19.5 i + 3.6`` for a grade ``i`` (rise
+    over run) measured between −0.45 and +0.45 (J Appl Physiol 93:1039); grades outside
+    that range are clipped to it. ``C(0) = 3.6``, ``C(0.1) ≈ 5.97``, ``C(−0.1) ≈ 2.15``,
+    minimum near ``i = −0.2``. NaN grade gives NaN.
+    """
+    i = np.clip(np.asarray(grade, dtype=float), -MAX_GRADE, MAX_GRADE)
+    return ((((155.4 * i - 30.4) * i - 43.3) * i + 46.3) * i + 19.5) * i + 3.6
+
+
+def grade_adjusted_speed(speed_mps: Any, grade: Any) -> np.ndarray:
+    """Speed on the flat at the same metabolic cost per second, m/s.
+
+    ``v_flat = v · C(i) / C(0)`` with :func:`minetti_cost` (SCIENCE.md §4): 4 m/s up a 10 %
+    grade costs as much as ≈ 6.6 m/s on the flat. Where the grade is NaN (no altitude, or
+    standing still) the speed is returned unchanged.
+    """
+    v = np.asarray(speed_mps, dtype=float)
+    g = np.asarray(grade, dtype=float)
+    factor = np.where(np.isnan(g), 1.0, minetti_cost(np.nan_to_num(g)) / 3.6)
+    return v * factor
 
 
 # ----------------------------------------------------------------------------- pauses
