@@ -133,6 +133,216 @@ def _print_summary(s: dict[str, Any]) -> None:
     _out.print(table)
 
 
+def _race_distance(text: str | None) -> float | None:
+    """``1500``, ``1500m``, ``5km``, ``mile``/``1mile`` → metres."""
+    if text is None:
+        return None
+    from kicklab.errors import InvalidValue
+    from kicklab.kick.segment import parse_position
+
+    raw = text.strip().lower()
+    if raw in ("mile", "1 mile"):
+        return 1609.344
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    kind, value = parse_position(raw)
+    if kind != "distance" or value <= 0:
+        raise InvalidValue(f"race distance {text!r} must be a distance (1500, 1500m, 5km, mile)")
+    return value
+
+
+def _fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    m, s = divmod(float(seconds), 60.0)
+    return f"{int(m)}:{s:04.1f}" if m else f"{s:.1f} s"
+
+
+def _fmt_pace(speed: float | None) -> str:
+    if not speed:
+        return "-"
+    m, s = divmod(1000.0 / speed, 60.0)
+    return f"{speed:.2f} m/s ({int(m)}:{int(round(s)):02d}/km)"
+
+
+def _print_analysis(result: dict[str, Any], comparison: Any = None) -> None:
+    k = result["kick"]
+    race = result["race"]
+    _out.print(
+        f"[bold]{result.get('source') or 'race'}[/bold] — {race['distance_m']:.0f} m in "
+        f"{_fmt_time(race['duration_s'])} ({race['description']})"
+    )
+    _out.print(f"finish: [bold]{result['class']}[/bold] — {result['class_reason']}")
+    table = Table(show_header=False, title="kick", title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    pct = lambda x: "-" if x is None else f"{x:.1f} %"  # noqa: E731
+    metres = lambda x: "-" if x is None else f"{x:.0f} m"  # noqa: E731
+    rows = [("detected", "yes" if k["detected"] else f"no — {k['reason']}")]
+    if k["detected"]:
+        res = k.get("onset_resolution_m")
+        rows += [
+            (
+                "onset",
+                f"{metres(k['onset_distance_to_go_m'])} / {_fmt_time(k['onset_time_to_go_s'])} "
+                f"to go" + (f" (± {res:.0f} m)" if res is not None else ""),
+            ),
+            ("race pace before", _fmt_pace(k["pre_kick_speed_mps"])),
+            (
+                "kick speed (mean / peak)",
+                f"{_fmt_pace(k['mean_speed_mps'])} / {_fmt_pace(k['peak_speed_mps'])}",
+            ),
+            ("gain", pct(k["gain_pct"])),
+            ("cadence share", pct(k["cadence_share_pct"])),
+            ("step length share", pct(k["step_length_share_pct"])),
+            (
+                "heart rate onset → end",
+                f"{k['hr_onset_bpm'] or '-'} → {k['hr_end_bpm'] or '-'} bpm",
+            ),
+        ]
+    rows += [
+        (
+            "final 100 / 200 / 400 m",
+            " / ".join(_fmt_time(k[f"final_{x}_s"]) for x in (100, 200, 400)),
+        ),
+    ]
+    for key, value in rows:
+        table.add_row(key, str(value))
+    _out.print(table)
+    if result["surges"]:
+        st = Table(title="surges", title_justify="left")
+        for col in ("from (to go)", "length", "faster", "afterwards"):
+            st.add_column(col)
+        for s in result["surges"]:
+            st.add_row(
+                metres(s["start_distance_to_go_m"]),
+                f"{metres(s['distance_m'])}, {_fmt_time(s['duration_s'])}",
+                pct(s["gain_pct"]),
+                "-" if s["after_pct"] is None else f"{s['after_pct']:+.1f} %",
+            )
+        _out.print(st)
+    for note in result["notes"]:
+        _out.print(f"[dim]note: {note}[/dim]")
+    if comparison is not None and len(comparison):
+        ct = Table(title="beside famous kicks", title_justify="left")
+        cols = [
+            c
+            for c in (
+                "race",
+                "athlete",
+                "year",
+                "finish_s",
+                "kick_onset_to_go_m",
+                "gain_pct",
+                "final_400_s",
+                "final_400_equivalent_s",
+            )
+            if c in comparison
+        ]
+        for c in cols:
+            ct.add_column(c)
+        for _, row in comparison.iterrows():
+            ct.add_row(
+                *[
+                    "-" if v is None or v != v else (f"{v:.1f}" if isinstance(v, float) else str(v))
+                    for v in (row[c] for c in cols)
+                ]
+            )
+        _out.print(ct)
+
+
+@app.command()
+def analyze(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Activity files (FIT, GPX, TCX, CSV, .gz).")
+    ] = None,
+    splits: Annotated[
+        str | None,
+        typer.Option(help='Analyse a split table instead: "400:58.85,800:1:56.81,..." or a file.'),
+    ] = None,
+    race_distance: Annotated[
+        str | None,
+        typer.Option(help="Race distance (1500, 5km, mile): the fastest effort of it is the race."),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option(help="Race start: time (12:30, 750) or distance (3.2km).")
+    ] = None,
+    end: Annotated[str | None, typer.Option(help="Race end: time or distance.")] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Put the kick beside famous historic kicks.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    html: Annotated[
+        Path | None, typer.Option(help="Write an offline HTML report to this file.")
+    ] = None,
+) -> None:
+    """Find the race and its finishing kick: onset, speed, gain, cadence vs step length, surges.
+
+    With several files, --html writes one report per file next to the given name
+    (report-1.html, report-2.html, ...).
+    """
+    from kicklab.kick import analyze as run_analysis
+
+    items: list[tuple[str, Any]] = []
+    if splits is not None:
+        items.append(("splits", splits))
+    for p in paths or []:
+        items.append(("file", p))
+    if not items:
+        _err.print("error: give activity files or --splits")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    results: list[dict[str, Any]] = []
+    failed = False
+    for n, (kind, item) in enumerate(items, 1):
+        try:
+            if kind == "splits":
+                from kicklab.kick.splits import analyze_splits
+
+                text = item
+                if Path(item).is_file():
+                    from kicklab.io import read_splits
+
+                    analysis = analyze_splits(
+                        read_splits(Path(item).read_bytes(), item), source=item
+                    )
+                else:
+                    analysis = analyze_splits(text, source="splits")
+            else:
+                analysis = run_analysis(
+                    item, race_distance_m=_race_distance(race_distance), start=start, end=end
+                )
+            comparison = None
+            if compare:
+                from kicklab.kick.famous import compare as compare_kicks
+
+                comparison = compare_kicks(analysis)
+            if html is not None:
+                from kicklab.kick.html import write_html
+
+                target = (
+                    html if len(items) == 1 else html.with_name(f"{html.stem}-{n}{html.suffix}")
+                )
+                write_html(analysis, target, comparison=comparison)
+                if not as_json:
+                    _out.print(f"wrote [bold]{target}[/bold]")
+            result = analysis.to_dict()
+            if comparison is not None:
+                result["compare"] = json.loads(comparison.to_json(orient="records"))
+            results.append(result)
+            if not as_json:
+                _print_analysis(result, comparison)
+        except KicklabError as exc:
+            _error_line(exc, str(item))
+            failed = True
+    if as_json and (results or not failed):
+        payload: Any = results[0] if len(items) == 1 and len(results) == 1 else results
+        print(json.dumps(payload, indent=2, allow_nan=False, default=str))
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the files the demo writes.")] = Path(
