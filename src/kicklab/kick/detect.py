@@ -18,9 +18,11 @@ flat" model is fitted by least squares for every pair (onset, end of the ramp) a
   autocorrelation factor of the residuals (smoothed speed and real pace fluctuations are
   correlated over many seconds; treating them as independent would find kicks in noise);
 * **final and sustained**: the model holds the kick level to the finish, so a surge that
-  fades back into the pack fits badly and loses to the acceleration that lasted; a drive
-  that turns into a sprint without slowing in between is one kick, from the drive's start
-  (the runner never went back to race pace);
+  fades back into the pack fits badly and loses to the acceleration that lasted; the part
+  after the ramp is then searched again, and a later accepted acceleration whose gain also
+  exceeds three times the pace spread before the first one (the race's own unevenness, as
+  relative RMS residual) — a sprint launched from a long drive — is the final kick, the drive
+  the pace it rose from;
 * the onset's **resolution** is the half-width of its 95 % profile-likelihood interval
   (onsets whose best residual is within ``3.84·σ²·c`` of the optimum), in metres.
 
@@ -62,8 +64,9 @@ _CHI2_95 = 3.841
 
 def _judge(
     fit: RampFit, x: np.ndarray, y: np.ndarray, dd: np.ndarray
-) -> tuple[float, float, float, float]:
-    """Gain, z-score, residual σ and autocorrelation factor of a ramp fit.
+) -> tuple[float, float, float, float, float]:
+    """Gain, z-score, residual σ, autocorrelation factor and relative pace spread before the
+    onset (RMS residual / μ₁) of a ramp fit.
 
     The noise is judged locally, on the residuals from :data:`PRE_WINDOW_M` before the onset
     to the finish: the kick is compared with the pace it rose from, and hills or pace changes
@@ -80,15 +83,17 @@ def _judge(
     sigma = float(np.sqrt(np.mean(resid * resid)))
     c = effective_n_factor(resid)
     n1, n2 = int(local[: a + 1].sum()), n - b
+    pre = resid[:n1]
+    spread = float(np.sqrt(np.mean(pre * pre))) / fit.mu1 if n1 and fit.mu1 > 0 else math.nan
     se = sigma * math.sqrt(c / max(n1, 1) + c / max(n2, 1))
     gain = fit.mu2 / fit.mu1 - 1.0 if fit.mu1 > 0 else math.nan
     z = (fit.mu2 - fit.mu1) / se if se > 0 else math.inf
-    return gain, z, sigma, c
+    return gain, z, sigma, c, spread
 
 
 def _search(
     t: np.ndarray, d: np.ndarray, v: np.ndarray, first: int, lo_d: float, hi_d: float, hi_t: float
-) -> tuple[RampFit | None, int, tuple[float, float, float, float]]:
+) -> tuple[RampFit | None, int, tuple[float, ...]]:
     """Best ramp fit on samples ``first:`` with onsets in the given range, and its statistics.
 
     Two fits compete: the best with a ramp of at most :data:`SHARP_RAMP_S` and the best with
@@ -96,7 +101,7 @@ def _search(
     lower by more than the 95 % χ² margin ``3.84·σ²·c``): a gradual drift of pace before a
     kick, within the noise, must not drag its onset back.
     """
-    nan4 = (math.nan, math.nan, math.nan, math.nan)
+    nan4 = (math.nan,) * 5
     x, y, dd = t[first:], v[first:], d[first:]
     cand = np.flatnonzero((dd >= lo_d) & (dd <= hi_d) & (x <= hi_t))
     cand = cand[cand >= MIN_PRE_SAMPLES]
@@ -112,14 +117,14 @@ def _search(
     )
     stats = _judge(free, x, y, dd)
     if sharp is not None:
-        _, _, sigma, c = stats
+        _, _, sigma, c, _ = stats
         if sharp.sse - free.sse <= _CHI2_95 * sigma * sigma * c:
             return sharp, first, _judge(sharp, x, y, dd)
     return free, first, stats
 
 
-def _accepted(stats: tuple[float, float, float, float]) -> bool:
-    gain, z, _, _ = stats
+def _accepted(stats: tuple[float, ...]) -> bool:
+    gain, z = stats[0], stats[1]
     return bool(gain >= rules.MIN_KICK_GAIN and z >= rules.KICK_Z)
 
 
@@ -175,7 +180,13 @@ def detect_kick(time_s: Any, distance_m: Any, speed_mps: Any) -> Kick:
                 f"z ≥ {rules.KICK_Z:.0f}"
             ),
         )
-    gain, z, sigma, c = stats
+    # a clearly distinct, later acceleration (a sprint launched from a drive) is the final one
+    for _ in range(4):
+        later, lbase, lstats = _search(t, d, v, base + fit.ramp_end, search_from, hi_d, hi_t)
+        if later is None or not _accepted(lstats) or lstats[0] < rules.KICK_Z * stats[4]:
+            break
+        fit, base, stats = later, lbase, lstats
+    gain, z, sigma, c, _ = stats
     ia = base + fit.onset
     x = t[base:]
     onset_d, onset_t = float(d[ia]), float(t[ia])
