@@ -74,6 +74,14 @@ def test_console_script_demo(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     obj = json.loads(proc.stdout)
-    assert obj["format"] == "fit"
-    assert obj["distance_m"] == pytest.approx(1500, rel=0.01)
+    assert obj["activity"]["format"] == "fit"
+    assert obj["activity"]["distance_m"] == pytest.approx(1500, rel=0.01)
     assert (tmp_path / "sample-1500m.fit").is_file()
+    # the kick is found where the sample put it (GPS noise 3 m)
+    analysis = obj["analysis"]
+    assert analysis["class"] == "kick"
+    truth = obj["truth"]["kick_onset_distance_to_go_m"]
+    assert analysis["kick"]["onset_distance_to_go_m"] == pytest.approx(truth, abs=20)
+    assert analysis["compare"][0]["athlete"] == "you"
+    html = (tmp_path / "sample-1500m.html").read_text(encoding="utf-8")
+    assert '<script src="http' not in html

@@ -226,31 +226,42 @@ def _print_analysis(result: dict[str, Any], comparison: Any = None) -> None:
     for note in result["notes"]:
         _out.print(f"[dim]note: {note}[/dim]")
     if comparison is not None and len(comparison):
-        ct = Table(title="beside famous kicks", title_justify="left")
-        cols = [
-            c
-            for c in (
-                "race",
-                "athlete",
-                "year",
-                "finish_s",
-                "kick_onset_to_go_m",
-                "gain_pct",
-                "final_400_s",
-                "final_400_equivalent_s",
-            )
-            if c in comparison
-        ]
-        for c in cols:
-            ct.add_column(c)
-        for _, row in comparison.iterrows():
-            ct.add_row(
-                *[
-                    "-" if v is None or v != v else (f"{v:.1f}" if isinstance(v, float) else str(v))
-                    for v in (row[c] for c in cols)
-                ]
-            )
-        _out.print(ct)
+        _print_comparison(comparison)
+
+
+def _num(value: Any) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if v == v else None
+
+
+def _print_comparison(comparison: Any) -> None:
+    """The famous-kicks table: who, finish, kick onset and gain, last 400 m, yours at their pace."""
+    ct = Table(
+        title="beside famous kicks (your last 400 m scaled to each race's pace)",
+        title_justify="left",
+    )
+    for col in ("race", "finish", "kick from", "gain", "last 400 m", "yours at this pace"):
+        ct.add_column(col, justify="left" if col == "race" else "right")
+    for i, (_, row) in enumerate(comparison.iterrows()):
+        year = _num(row.get("year"))
+        event = _num(row.get("event_m"))
+        who = "you" if i == 0 else f"{row.get('athlete')} {int(year) if year else ''}".strip()
+        if i and event:
+            who += f" ({event:g} m)"
+        onset = _num(row.get("kick_onset_to_go_m"))
+        gain = _num(row.get("gain_pct"))
+        ct.add_row(
+            who,
+            _fmt_time(_num(row.get("finish_s"))),
+            "-" if onset is None else f"{onset:.0f} m",
+            "-" if gain is None else f"{gain:+.1f} %",
+            _fmt_time(_num(row.get("final_400_s"))),
+            "" if i == 0 else _fmt_time(_num(row.get("final_400_equivalent_s"))),
+        )
+    _out.print(ct)
 
 
 @app.command()
@@ -348,9 +359,14 @@ def demo(
     out: Annotated[Path, typer.Option(help="Folder for the files the demo writes.")] = Path(
         "kicklab-demo"
     ),
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
-    """Write a sample 1500 m track race as a FIT file, then read it back and inspect it."""
+    """Write a sample 1500 m track race as a FIT file, read it back and analyse its kick.
+
+    Writes ``sample-1500m.fit`` and an offline HTML report ``sample-1500m.html`` (with the
+    famous kicks beside it) into OUT; prints what the file holds and the kick analysis
+    (``--json``: one object with ``activity``, ``truth`` and ``analysis``).
+    """
     from kicklab.io import write_fit
     from kicklab.samples import sample_race
 
@@ -358,9 +374,27 @@ def demo(
     activity = sample_race()
     path = out / "sample-1500m.fit"
     write_fit(activity, path)
+    truth = activity.metadata["truth"]
     if not as_json:
-        _out.print(f"wrote [bold]{path}[/bold] (a synthetic 1500 m race with a kick)")
-    inspect([str(path)], as_json=as_json)
+        _out.print(
+            f"wrote [bold]{path}[/bold]: a synthetic 1500 m race whose kick starts "
+            f"{truth['kick_onset_distance_to_go_m']:.0f} m from the finish (GPS noise 3 m)"
+        )
+        inspect([str(path)], as_json=False)
+        analyze(paths=[str(path)], compare=True, html=out / "sample-1500m.html")
+        return
+    from kicklab.kick import analyze as run_analysis
+    from kicklab.kick.famous import compare as compare_kicks
+    from kicklab.kick.html import write_html
+
+    (summary,) = _summaries(str(path))
+    analysis = run_analysis(path)
+    comparison = compare_kicks(analysis)
+    write_html(analysis, out / "sample-1500m.html", comparison=comparison)
+    result = analysis.to_dict()
+    result["compare"] = json.loads(comparison.to_json(orient="records"))
+    payload = {"activity": summary, "truth": truth, "analysis": result}
+    print(json.dumps(payload, indent=2, allow_nan=False, default=str))
 
 
 def main() -> None:
