@@ -85,3 +85,91 @@ def test_console_script_demo(tmp_path):
     assert analysis["compare"][0]["athlete"] == "you"
     html = (tmp_path / "sample-1500m.html").read_text(encoding="utf-8")
     assert '<script src="http' not in html
+
+
+# ----------------------------------------------------------------------------- analyze
+_KICK_KEYS = (
+    "detected",
+    "onset_distance_to_go_m",
+    "onset_time_to_go_s",
+    "peak_speed_mps",
+    "mean_speed_mps",
+    "gain_pct",
+    "final_400_s",
+    "cadence_share_pct",
+    "step_length_share_pct",
+)
+
+
+@pytest.fixture(scope="module")
+def sample_fit(tmp_path_factory):
+    from kicklab.io import write_fit
+    from kicklab.samples import sample_race
+
+    path = tmp_path_factory.mktemp("analyze") / "race.fit"
+    write_fit(sample_race(kick_distance_to_go_m=300, kick_gain=0.15, seed=3), path)
+    return path
+
+
+def test_analyze_json_keys(sample_fit):
+    result = runner.invoke(app, ["analyze", str(sample_fit), "--json"])
+    assert result.exit_code == 0, result.output
+    obj = json.loads(result.stdout)
+    assert obj["class"] == "kick"
+    assert set(_KICK_KEYS) <= set(obj["kick"])
+    assert isinstance(obj["surges"], list)
+    assert obj["kick"]["onset_distance_to_go_m"] == pytest.approx(300, abs=20)
+    shares = obj["kick"]["cadence_share_pct"] + obj["kick"]["step_length_share_pct"]
+    assert shares == pytest.approx(100.0)
+
+
+def test_analyze_terminal_and_html(sample_fit, tmp_path):
+    out = tmp_path / "report.html"
+    result = runner.invoke(app, ["analyze", str(sample_fit), "--html", str(out), "--compare"])
+    assert result.exit_code == 0, result.output
+    assert "kick" in result.stdout and "famous" in result.stdout
+    assert out.is_file() and "plotly" in out.read_text(encoding="utf-8")[:5_000_000]
+
+
+def test_analyze_race_distance_inside_longer_activity(sample_fit):
+    result = runner.invoke(app, ["analyze", str(sample_fit), "--race-distance", "800m", "--json"])
+    assert result.exit_code == 0, result.output
+    obj = json.loads(result.stdout)
+    assert obj["race"]["rule"] == "race_distance"
+    assert obj["race"]["distance_m"] == pytest.approx(800)
+
+
+def test_analyze_splits_json():
+    splits = "400:58.85,800:1:56.81,1200:2:53.21,1500:3:32.53"
+    result = runner.invoke(app, ["analyze", "--splits", splits, "--json"])
+    assert result.exit_code == 0, result.output
+    obj = json.loads(result.stdout)
+    assert obj["coarse"] is True
+    assert obj["kick"]["detected"] is True
+    assert obj["kick"]["onset_distance_to_go_m"] == pytest.approx(300)
+    assert obj["kick"]["cadence_share_pct"] is None
+    assert obj["kick"]["final_400_s"] > 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["analyze", "--splits", "400:58.85,800:50"],  # times not increasing
+        ["analyze", "--race-distance", "fast", "race.fit"],
+        ["analyze"],
+    ],
+)
+def test_analyze_bad_input_one_line(args, tmp_path):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("error: ")
+
+
+def test_analyze_bad_and_good_files_together(sample_fit, tmp_path):
+    bad = tmp_path / "bad.fit"
+    bad.write_bytes(b"\x0e\x10garbage")
+    result = runner.invoke(app, ["analyze", str(bad), str(sample_fit), "--json"])
+    assert result.exit_code == 2
+    assert f"error: {bad}" in result.stderr
+    assert json.loads(result.stdout)[0]["class"] == "kick"
