@@ -73,7 +73,7 @@ def test_no_kick_on_even_races(distance, seed):
     k = detect_kick(*_device(race))
     assert not k.detected
     # a race that only slows in its final part has no rising fit at all ("no room" wording)
-    assert "no final sustained acceleration" in k.reason or "no room" in k.reason
+    assert "no final sustained acceleration" in k.reason or "no acceleration" in k.reason
     assert math.isnan(k.onset_distance_m) and math.isnan(k.gain_pct)
 
 
@@ -153,11 +153,6 @@ def test_thresholds_gate_the_gain():
     assert k.detected and k.gain_pct == pytest.approx(2.5, abs=0.2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a two-stage finish (drive then sprint) is rejected: the free ramp spanning both "
-    "stages wins over the sharp fit, its misfit residuals inflate σ and c, z < 3",
-)
 def test_drive_then_sprint_is_a_kick():
     # 4.5 m/s, a drive at 4.9 m/s from ~784 m to go, a sprint at 5.6 m/s from ~196 m to go
     t, d, v = _blocks([(160, 4.5), (120, 4.9), (36, 5.6)])

@@ -226,12 +226,6 @@ def test_effective_n_factor_edge_cases():
     assert 1.0 < effective_n_factor(np.r_[s, np.nan]) <= 30
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="only the best split of a phase is tested; the unmodelled third level leaves "
-    "piecewise-constant residuals (c ≈ 90), so the split fails significance and a clean "
-    "staircase stays one phase",
-)
 def test_segment_noiseless_staircase():
     y = np.concatenate([np.full(160, 4.5), np.full(120, 4.9), np.full(36, 5.6)])
     assert segment(y, min_size=20, min_rel_change=0.02, z=3.0) == [0, 160, 280, 316]

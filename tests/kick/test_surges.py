@@ -138,12 +138,6 @@ def test_pace_phases_degenerate():
     assert phases[0].end_distance_m == 116.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="segment() tests only the best split of a phase; with a third level unmodelled, "
-    "its residuals are piecewise constant, their autocorrelation factor c ≈ 90 and the "
-    "clear 4.5 → 4.9 → 5.6 m/s staircase is never split",
-)
 def test_three_level_staircase_gives_three_phases():
     t, d, v = _profile([(0.0, 4.5), (720.0, 4.9), (1308.0, 5.6)], 1504.0)
     phases = pace_phases(t, d, v)

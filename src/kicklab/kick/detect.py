@@ -23,6 +23,9 @@ flat" model is fitted by least squares for every pair (onset, end of the ramp) a
   exceeds three times the pace spread before the first one (the race's own unevenness, as
   relative RMS residual) — a sprint launched from a long drive — is the final kick, the drive
   the pace it rose from;
+* the **levels** reported (race pace before, kick speed after) are re-fitted with the onset
+  fixed on the 400 m before it and the kick, so an earlier, slower part of the race does
+  not dilute the pace the kick rose from;
 * the onset's **resolution** is the half-width of its 95 % profile-likelihood interval
   (onsets whose best residual is within ``3.84·σ²·c`` of the optimum), in metres.
 
@@ -98,8 +101,9 @@ def _search(
 
     Two fits compete: the best with a ramp of at most :data:`SHARP_RAMP_S` and the best with
     any ramp. The sharp one is kept unless the free one is significantly better (residual
-    lower by more than the 95 % χ² margin ``3.84·σ²·c``): a gradual drift of pace before a
-    kick, within the noise, must not drag its onset back.
+    lower by more than the 95 % χ² margin ``3.84·σ²·c``) and itself passes the kick test: a
+    gradual drift of pace before a kick, within the noise, must not drag its onset back, and
+    a loose ramp across a drive and a sprint must not hide the sprint.
     """
     nan4 = (math.nan,) * 5
     x, y, dd = t[first:], v[first:], d[first:]
@@ -118,9 +122,19 @@ def _search(
     stats = _judge(free, x, y, dd)
     if sharp is not None:
         _, _, sigma, c, _ = stats
-        if sharp.sse - free.sse <= _CHI2_95 * sigma * sigma * c:
-            return sharp, first, _judge(sharp, x, y, dd)
+        sharp_stats = _judge(sharp, x, y, dd)
+        # the sharp rise wins when the free one is not significantly better, or when the free
+        # one (e.g. a ramp spanning a drive and a sprint) fits so loosely that it fails the
+        # test while the sharp one passes
+        if sharp.sse - free.sse <= _CHI2_95 * sigma * sigma * c or (
+            _accepted(sharp_stats) and not _accepted(stats)
+        ):
+            return sharp, first, sharp_stats
     return free, first, stats
+
+
+def _z_text(z: float) -> str:
+    return "> 99" if z > 99 else f"{z:.1f}"
 
 
 def _accepted(stats: tuple[float, ...]) -> bool:
@@ -169,14 +183,14 @@ def detect_kick(time_s: Any, distance_m: Any, speed_mps: Any) -> Kick:
 
     fit, base, stats = _search(t, d, v, first, search_from, hi_d, hi_t)
     if fit is None:
-        return Kick(detected=False, reason="no room for a kick in the final part of the race")
+        return Kick(detected=False, reason="no acceleration in the final part of the race")
     if not _accepted(stats):
         gain, z = stats[0], stats[1]
         return Kick(
             detected=False,
             reason=(
                 f"no final sustained acceleration: the best candidate was {100 * gain:+.1f} % "
-                f"(z = {z:.1f}); a kick needs ≥ {100 * rules.MIN_KICK_GAIN:.0f} % and "
+                f"(z = {_z_text(z)}); a kick needs ≥ {100 * rules.MIN_KICK_GAIN:.0f} % and "
                 f"z ≥ {rules.KICK_Z:.0f}"
             ),
         )
@@ -188,8 +202,20 @@ def detect_kick(time_s: Any, distance_m: Any, speed_mps: Any) -> Kick:
         fit, base, stats = later, lbase, lstats
     gain, z, sigma, c, _ = stats
     ia = base + fit.onset
-    x = t[base:]
+    ramp_s = float(t[base + fit.ramp_end] - t[ia])
     onset_d, onset_t = float(d[ia]), float(t[ia])
+    # levels re-measured locally: the pace in the 400 m before the onset, not the mean of a
+    # long fit window that may hold an earlier, slower part of the race (e.g. before a drive)
+    mu1, mu2 = fit.mu1, fit.mu2
+    loc = int(np.searchsorted(d, onset_d - PRE_WINDOW_M))
+    if ia - loc >= MIN_PRE_SAMPLES:
+        local = fit_ramp_step(
+            t[loc:], v[loc:], onset_range=(ia - loc, ia - loc), max_ramp=fit.ramp_end - fit.onset
+        )
+        if local is not None:
+            mu1, mu2 = local.mu1, local.mu2
+            ramp_s = float(t[loc + local.ramp_end] - t[ia])
+            gain = mu2 / mu1 - 1.0
     # 95 % profile interval of the onset, in metres
     resolution = math.nan
     if fit.onset_sse is not None and fit.onsets is not None:
@@ -205,13 +231,13 @@ def detect_kick(time_s: Any, distance_m: Any, speed_mps: Any) -> Kick:
         onset_distance_to_go_m=D - onset_d,
         onset_time_to_go_s=T - onset_t,
         onset_resolution_m=resolution,
-        ramp_s=float(x[fit.ramp_end] - x[fit.onset]),
-        pre_kick_speed_mps=fit.mu1,
-        kick_speed_mps=fit.mu2,
+        ramp_s=ramp_s,
+        pre_kick_speed_mps=mu1,
+        kick_speed_mps=mu2,
         gain_pct=100.0 * gain,
         duration_s=T - onset_t,
         reason=(
-            f"speed rose {100 * gain:.1f} % (z = {z:.1f}) from {D - onset_d:.0f} m to go "
+            f"speed rose {100 * gain:.1f} % (z = {_z_text(z)}) from {D - onset_d:.0f} m to go "
             f"and stayed up to the finish"
         ),
     )

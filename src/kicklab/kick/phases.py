@@ -203,17 +203,24 @@ def segment(
     min_rel_change: float,
     z: float = 3.0,
     max_phases: int = 64,
+    candidates: int = 5,
 ) -> list[int]:
     """Binary segmentation of ``y`` into constant-mean phases.
 
-    The best split of a phase maximises the drop in weighted squared error (all split points
-    scored at once from prefix sums); it is kept when
+    Every split point of a phase is scored at once by its drop in weighted squared error
+    (prefix sums). The ``candidates`` best local maxima are tried in order, and the first is
+    kept for which
 
     1. both sides hold at least ``min_size`` samples,
     2. their means differ by at least ``min_rel_change`` of the phase mean, and
     3. the difference is significant: ``|μ_L − μ_R| ≥ z·σ·√(c/n_L + c/n_R)``, with σ the
-       residual standard deviation and ``c`` = :func:`effective_n_factor` of the residuals
-       (so autocorrelated noise does not pass for a change of pace).
+       residual standard deviation of the two-mean model and ``c`` =
+       :func:`effective_n_factor` of its residuals (so autocorrelated noise does not pass for
+       a change of pace).
+
+    Trying several candidates matters when a phase holds more than two levels: the best
+    single split then leaves an unmodelled level in its residuals, which looks like strongly
+    correlated noise and fails the test, while a split at another level's edge passes.
 
     Phases are split until no split qualifies or ``max_phases`` is reached.
 
@@ -247,15 +254,23 @@ def segment(
             continue
         ks = np.arange(s + min_size, e - min_size + 1)
         gain = sse(s, e) - sse(s, ks) - sse(ks, e)
-        k = int(ks[int(np.argmax(gain))])
-        m_l, m_r, m_all = mean(s, k), mean(k, e), mean(s, e)
-        resid = y[s:e] - np.where(np.arange(s, e) < k, m_l, m_r)
-        sigma = float(np.sqrt(np.mean(resid * resid)))
-        c = effective_n_factor(resid)
-        diff = abs(m_r - m_l)
-        big = m_all != 0 and diff >= min_rel_change * abs(m_all)
-        signif = diff >= z * sigma * math.sqrt(c / (k - s) + c / (e - k))
-        if big and signif:
-            bounds.append(k)
-            pending.extend([(s, k), (k, e)])
+        # local maxima of the gain curve (ends included), best first
+        left = np.r_[True, gain[1:] >= gain[:-1]]
+        right = np.r_[gain[:-1] >= gain[1:], True]
+        peaks = np.flatnonzero(left & right)
+        peaks = peaks[np.argsort(gain[peaks])[::-1]][:candidates]
+        m_all = mean(s, e)
+        for p in peaks:
+            k = int(ks[p])
+            m_l, m_r = mean(s, k), mean(k, e)
+            resid = y[s:e] - np.where(np.arange(s, e) < k, m_l, m_r)
+            sigma = float(np.sqrt(np.mean(resid * resid)))
+            c = effective_n_factor(resid)
+            diff = abs(m_r - m_l)
+            big = m_all != 0 and diff >= min_rel_change * abs(m_all)
+            signif = diff >= z * sigma * math.sqrt(c / (k - s) + c / (e - k))
+            if big and signif:
+                bounds.append(k)
+                pending.extend([(s, k), (k, e)])
+                break
     return sorted(bounds)

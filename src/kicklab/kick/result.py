@@ -103,9 +103,9 @@ class Kick:
     ramp_s
         Duration of the acceleration from race pace to kick speed (fitted), s.
     pre_kick_speed_mps
-        Race pace before the kick: the fitted level before the onset, m/s.
+        Race pace before the kick: the fitted level over the 400 m before the onset, m/s.
     kick_speed_mps
-        Fitted level after the acceleration, m/s.
+        Fitted level from the end of the acceleration to the finish, m/s.
     peak_speed_mps, mean_speed_mps
         Highest and mean speed from the onset to the finish, m/s.
     gain_pct
@@ -209,7 +209,7 @@ class Phase:
     start_time_s, end_time_s, start_distance_m, end_distance_m
         Activity time and distance at the phase's ends, s and m.
     mean_speed_mps
-        Mean speed over the phase, m/s (distance / time).
+        Mean of the analysed (grade-adjusted where hilly) speed over the phase, m/s.
     """
 
     start_time_s: float
