@@ -195,6 +195,21 @@ def effective_n_factor(residuals: Any) -> float:
     return float(min(max(1.0 + 2.0 * rho[:k].sum(), 1.0), n))
 
 
+def _bonferroni_z(z: float, m: int) -> float:
+    """One-sided normal quantile for the tail probability of ``z`` shared among ``m`` tests."""
+    if not z > 0 or m <= 1:
+        return z
+    tail = 0.5 * math.erfc(z / math.sqrt(2.0)) / m
+    lo, hi = z, 40.0
+    for _ in range(80):  # bisection on the monotone normal tail
+        mid = 0.5 * (lo + hi)
+        if 0.5 * math.erfc(mid / math.sqrt(2.0)) > tail:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
 def segment(
     y: Any,
     weights: Any = None,
@@ -203,26 +218,23 @@ def segment(
     min_rel_change: float,
     z: float = 3.0,
     max_phases: int = 64,
-    candidates: int = 5,
 ) -> list[int]:
-    """Binary segmentation of ``y`` into constant-mean phases.
+    """Constant-mean phases of ``y``: over-segment, then merge what is not a real change.
 
-    Every split point of a phase is scored at once by its drop in weighted squared error
-    (prefix sums). The ``candidates`` best local maxima are tried in order, and the first is
-    kept for which
-
-    1. both sides hold at least ``min_size`` samples,
-    2. their means differ by at least ``min_rel_change`` of the phase mean, and
-    3. the difference is significant: ``|μ_L − μ_R| ≥ z·σ·√(c/n_L + c/n_R)``, with σ the
-       residual standard deviation of the two-mean model and ``c`` =
-       :func:`effective_n_factor` of its residuals (so autocorrelated noise does not pass for
-       a change of pace).
-
-    Trying several candidates matters when a phase holds more than two levels: the best
-    single split then leaves an unmodelled level in its residuals, which looks like strongly
-    correlated noise and fails the test, while a split at another level's edge passes.
-
-    Phases are split until no split qualifies or ``max_phases`` is reached.
+    1. **Split** (best-first binary segmentation): the phase whose best split point lowers the
+       weighted squared error most is split, every split point of a phase scored at once from
+       prefix sums, until ``max_phases`` or no phase can be split into two of ``min_size``.
+    2. **Merge** (bottom-up): σ and the autocorrelation factor ``c``
+       (:func:`effective_n_factor`) of the residuals about the current phases are measured;
+       if some neighbouring pair differs by less than ``min_rel_change`` of its mean, or not
+       significantly (``|μ_L − μ_R| < z·σ·√(c/n_L + c/n_R)``), the least distinct pair is
+       merged and the noise measured again. ``z`` is raised for the ``n / min_size`` places a
+       boundary could sit (Bonferroni: the fine phases are cut at the most extreme stretches
+       of the noise, so each surviving boundary is a chosen, not a random, one). Starting
+       fine keeps the noise estimate free of
+       unmodelled levels (an interval session holds many); re-measuring after each merge
+       returns the slow fluctuations the fine phases had absorbed to the noise, so correlated
+       noise does not pass for a change of pace.
 
     Returns
     -------
@@ -246,31 +258,58 @@ def segment(
         W = P0[e] - P0[s]
         return float((P1[e] - P1[s]) / W) if W > 0 else math.nan
 
-    bounds = [0, n]
-    pending = [(0, n)]
-    while pending and len(bounds) - 1 < max_phases:
-        s, e = pending.pop()
+    def best_split(s: int, e: int) -> tuple[float, int]:
         if e - s < 2 * min_size:
-            continue
+            return -math.inf, -1
         ks = np.arange(s + min_size, e - min_size + 1)
         gain = sse(s, e) - sse(s, ks) - sse(ks, e)
-        # local maxima of the gain curve (ends included), best first
-        left = np.r_[True, gain[1:] >= gain[:-1]]
-        right = np.r_[gain[:-1] >= gain[1:], True]
-        peaks = np.flatnonzero(left & right)
-        peaks = peaks[np.argsort(gain[peaks])[::-1]][:candidates]
-        m_all = mean(s, e)
-        for p in peaks:
-            k = int(ks[p])
+        i = int(np.argmax(gain))
+        return float(gain[i]), int(ks[i])
+
+    # 1. split, best first
+    tiny = 1e-12 * max(float(sse(0, n)), 1e-300)
+    cands = {(0, n): best_split(0, n)}
+    while len(cands) < max_phases:
+        (s, e), (g, k) = max(cands.items(), key=lambda item: item[1][0])
+        if not g > tiny:
+            break
+        del cands[(s, e)]
+        cands[(s, k)] = best_split(s, k)
+        cands[(k, e)] = best_split(k, e)
+    bounds = sorted({0, n, *(s for s, _ in cands)})
+    if len(bounds) == 2:
+        return bounds
+
+    # the fine phases sit on the most extreme stretches of the noise: the significance level
+    # is shared among the ~n/min_size places a boundary could be (Bonferroni)
+    z = _bonferroni_z(z, max(1, n // min_size))
+    # 2.-3. noise about the current phases, then merge the least distinct neighbours; repeat
+    # until no pair merges (each merge makes the model coarser and the noise estimate more
+    # honest: slow fluctuations the fine phases had absorbed return to the residuals)
+    while len(bounds) > 2:
+        b = np.asarray(bounds)
+        idx = np.searchsorted(b, np.arange(n), side="right") - 1
+        means = np.array([mean(s, e) for s, e in zip(b[:-1], b[1:])])
+        resid = y - means[idx]
+        sigma = float(np.sqrt(np.sum(w * resid * resid) / np.sum(w))) if w.sum() > 0 else 0.0
+        c = effective_n_factor(resid)
+        scores = []
+        for j in range(1, len(bounds) - 1):
+            s, k, e = bounds[j - 1], bounds[j], bounds[j + 1]
             m_l, m_r = mean(s, k), mean(k, e)
-            resid = y[s:e] - np.where(np.arange(s, e) < k, m_l, m_r)
-            sigma = float(np.sqrt(np.mean(resid * resid)))
-            c = effective_n_factor(resid)
             diff = abs(m_r - m_l)
-            big = m_all != 0 and diff >= min_rel_change * abs(m_all)
-            signif = diff >= z * sigma * math.sqrt(c / (k - s) + c / (e - k))
-            if big and signif:
-                bounds.append(k)
-                pending.extend([(s, k), (k, e)])
-                break
-    return sorted(bounds)
+            se = sigma * math.sqrt(c / (k - s) + c / (e - k))
+            ref = 0.5 * abs(m_l + m_r)
+            ok = diff >= min_rel_change * ref and diff >= z * se
+            # distinctness: the smaller of the two margins, in units of its threshold
+            score = min(
+                diff / (min_rel_change * ref) if min_rel_change * ref > 0 else math.inf,
+                diff / (z * se) if z * se > 0 else math.inf,
+            )
+            scores.append((ok, score, j))
+        failing = [(score, j) for ok, score, j in scores if not ok]
+        if not failing:
+            break
+        _, j = min(failing)
+        del bounds[j]
+    return bounds
