@@ -142,3 +142,21 @@ def test_three_level_staircase_gives_three_phases():
     t, d, v = _profile([(0.0, 4.5), (720.0, 4.9), (1308.0, 5.6)], 1504.0)
     phases = pace_phases(t, d, v)
     assert [round(p.mean_speed_mps, 6) for p in phases] == [4.5, 4.9, 5.6]
+
+
+def test_interval_repetitions_are_separate_surges():
+    # jog 1.85 m/s, rep 3.0, jog 2.0, rep 3.0, jog 2.0 (a recovery is > 3 % faster than the
+    # first jog but far slower than the rep: the surge ends with the rep)
+    speeds = [(600, 1.85), (70, 3.0), (600, 2.0), (60, 3.0), (600, 2.0)]
+    phases, t, d = [], 0.0, 0.0
+    for dur, v in speeds:
+        phases.append(Phase(t, t + dur, d, d + v * dur, v))
+        t, d = t + dur, d + v * dur
+    surges = find_surges(phases, d)
+    assert len(surges) == 2
+    first, second = surges
+    assert first.distance_m == pytest.approx(210.0) and second.distance_m == pytest.approx(180.0)
+    assert first.gain_pct == pytest.approx(100 * (3.0 / 1.85 - 1))
+    assert first.after_pct == pytest.approx(100 * (2.0 / 1.85 - 1))
+    assert second.gain_pct == pytest.approx(50.0)
+    assert second.after_pct == pytest.approx(0.0)

@@ -199,6 +199,11 @@ def _analyze(
             notes.append("multisport file: analysed its running session")
         except EmptyActivity:
             notes.append("no running session in this multisport file: analysed all of it")
+    sport = activity.sport
+    if sport not in (None, "running", "generic", "training", "track_running", "trail_running"):
+        notes.append(
+            f"this is a {sport} activity: kicklab's kick rules and thresholds are made for running"
+        )
     if "cleaned" not in activity.metadata:
         raw = _main_block(activity, notes)
         activity = _keep_last_sample(raw, clean(raw))
@@ -221,7 +226,9 @@ def _analyze(
     v_an = grade_adjusted_speed(v, grade) if use_gas else v
     basis = "grade_adjusted" if use_gas else "speed"
     if use_gas:
-        notes.append("hills: the kick was detected on grade-adjusted speed (Minetti 2002)")
+        notes.append(
+            "hills: kick, phases and surges are judged on grade-adjusted speed (Minetti 2002)"
+        )
 
     kick = detect_kick(t, d, v_an)
     kick = kick_metrics(

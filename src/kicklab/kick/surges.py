@@ -4,7 +4,9 @@ The race's speed is cut into constant-pace phases by binary segmentation
 (:func:`kicklab.kick.phases.segment`; a phase lasts at least 20 s and differs from its
 neighbour by at least 2 %, significantly against correlated noise). A **surge** is a run of
 phases before the kick that is at least 3 % faster than the phase before it and at least
-100 m long; what follows it shows its price (:attr:`~kicklab.kick.result.Surge.after_pct`).
+100 m long (it lasts while the pace stays above that and does not drop by 3 % from the
+surge's own pace: an interval session's repetitions are separate surges); what follows it
+shows its price (:attr:`~kicklab.kick.result.Surge.after_pct`).
 The start (first 10 %, at most 200 m) is never a surge: everyone accelerates from the line.
 """
 
@@ -99,12 +101,22 @@ def find_surges(
         if ph.mean_speed_mps < threshold:
             j += 1
             continue
+        # the surge goes on while the pace stays up: still faster than the threshold and not
+        # clearly (by the surge gain) slower than the surge so far
         k = j
-        while (
-            k + 1 < len(phases)
-            and phases[k + 1].mean_speed_mps >= threshold
-            and phases[k + 1].start_distance_m < kick_from - 1e-6
-        ):
+        while k + 1 < len(phases):
+            nxt = phases[k + 1]
+            members = phases[j : k + 1]
+            so_far = np.average(
+                [p.mean_speed_mps for p in members],
+                weights=[max(p.end_time_s - p.start_time_s, 1e-9) for p in members],
+            )
+            if (
+                nxt.mean_speed_mps < threshold
+                or nxt.mean_speed_mps < (1 - rules.MIN_SURGE_GAIN) * so_far
+                or nxt.start_distance_m >= kick_from - 1e-6
+            ):
+                break
             k += 1
         first, last = phases[j], phases[k]
         dist = last.end_distance_m - first.start_distance_m
