@@ -6,7 +6,10 @@ onset 150-600 m to go, gain 3-25 %, position noise σ = 3 m), is written with
 
 * ``gps`` — speed and distance removed before writing, so kicklab must derive them from the
   noisy positions (the hard case: a GPS watch without a foot pod);
-* ``device`` — the watch's own speed and distance (foot pod / Doppler) kept.
+* ``device`` — the watch's own speed and distance (foot pod / Doppler) kept;
+* ``smart`` — GPS only, recorded "smart": a sample every 1–7 s (random), as watches do to save
+  memory;
+* ``dropout`` — GPS only at 1 Hz, with three signal losses of 4–9 s (none in the final 50 m).
 
 Onset error = detected − true onset distance-to-go (m); gain error = detected − true gain
 (percentage points), the true gain being the mean true speed from the end of the ramp to the
@@ -42,7 +45,30 @@ def true_gain_pct(activity) -> float:
     return 100.0 * (v[post].mean() / v[pre].mean() - 1.0)
 
 
-def run(n_races: int = 60, seed: int = 0, distances=(1500.0, 5000.0)) -> pd.DataFrame:
+#: Recording modes, see the module docstring.
+MODES = ("gps", "device", "smart", "dropout")
+
+
+def _recording(race, mode: str, rng: np.random.Generator):
+    """The race as a watch in ``mode`` would have recorded it."""
+    if mode == "device":
+        return race
+    rec = race.records.drop(columns=["speed_mps", "distance_m"])
+    n = len(rec)
+    keep = np.ones(n, dtype=bool)
+    if mode == "smart":
+        steps = rng.integers(1, 8, size=n)
+        idx = np.cumsum(np.r_[0, steps])
+        keep[:] = False
+        keep[idx[idx < n]] = True
+    elif mode == "dropout":
+        for start in rng.integers(5, max(n - 20, 6), size=3):
+            keep[start : start + int(rng.integers(4, 10))] = False
+    keep[-1] = True  # the finish is always recorded
+    return race.with_records(rec[keep].reset_index(drop=True))
+
+
+def run(n_races: int = 60, seed: int = 0, distances=(1500.0, 5000.0), modes=MODES) -> pd.DataFrame:
     """Analyse ``n_races`` random races per recording mode; one row per race and mode."""
     rng = np.random.default_rng(seed)
     rows = []
@@ -60,10 +86,8 @@ def run(n_races: int = 60, seed: int = 0, distances=(1500.0, 5000.0)) -> pd.Data
             gps_noise_m=3.0,
         )
         g_true = true_gain_pct(race)
-        for mode in ("gps", "device"):
-            act = race
-            if mode == "gps":
-                act = race.with_records(race.records.drop(columns=["speed_mps", "distance_m"]))
+        for mode in modes:
+            act = _recording(race, mode, rng)
             result = analyze(read(write_fit(act), name=f"race{i}-{mode}.fit"))
             k = result.kick
             rows.append(
@@ -94,10 +118,8 @@ def false_alarms(n_races: int = 40, seed: int = 1, distances=(1500.0, 5000.0)) -
     for i in range(n_races):
         dist = float(distances[i % len(distances)])
         race = sample_race(dist, kick_distance_to_go_m=0.0, seed=int(rng.integers(1 << 31)))
-        for mode in ("gps", "device"):
-            act = race
-            if mode == "gps":
-                act = race.with_records(race.records.drop(columns=["speed_mps", "distance_m"]))
+        for mode in MODES:
+            act = _recording(race, mode, rng)
             result = analyze(read(write_fit(act), name=f"even{i}-{mode}.fit"))
             rows.append(
                 {

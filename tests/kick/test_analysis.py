@@ -277,7 +277,7 @@ def test_malformed_shared_files_raise():
 
 # --------------------------------------------------------------------------- validation
 def test_synthetic_validation():
-    df = validate_kick.run(n_races=8, seed=0)
+    df = validate_kick.run(n_races=8, seed=0, modes=("gps", "device"))
     assert len(df) == 16
     device = df[df["mode"] == "device"]
     detected = device[device["detected"]]
