@@ -87,7 +87,7 @@ def run(n_races: int = 60, seed: int = 0, distances=(1500.0, 5000.0), modes=MODE
         )
         g_true = true_gain_pct(race)
         for mode in modes:
-            act = _recording(race, mode, rng)
+            act = _recording(race, mode, np.random.default_rng([seed, i, MODES.index(mode)]))
             result = analyze(read(write_fit(act), name=f"race{i}-{mode}.fit"))
             k = result.kick
             rows.append(
@@ -119,7 +119,7 @@ def false_alarms(n_races: int = 40, seed: int = 1, distances=(1500.0, 5000.0)) -
         dist = float(distances[i % len(distances)])
         race = sample_race(dist, kick_distance_to_go_m=0.0, seed=int(rng.integers(1 << 31)))
         for mode in MODES:
-            act = _recording(race, mode, rng)
+            act = _recording(race, mode, np.random.default_rng([seed, i, MODES.index(mode)]))
             result = analyze(read(write_fit(act), name=f"even{i}-{mode}.fit"))
             rows.append(
                 {
