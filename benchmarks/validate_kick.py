@@ -7,9 +7,16 @@ onset 150-600 m to go, gain 3-25 %, position noise σ = 3 m), is written with
 * ``gps`` — speed and distance removed before writing, so kicklab must derive them from the
   noisy positions (the hard case: a GPS watch without a foot pod);
 * ``device`` — the watch's own speed and distance (foot pod / Doppler) kept;
-* ``smart`` — GPS only, recorded "smart": a sample every 1–7 s (random), as watches do to save
-  memory;
-* ``dropout`` — GPS only at 1 Hz, with three signal losses of 4–9 s (none in the final 50 m).
+* ``smart`` — recorded "smart": a sample every 1–7 s (random), as watches do to save memory;
+  the watch's speed and distance are kept (smart recording is a FIT watch feature, and FIT
+  records carry both);
+* ``dropout`` — GPS only at 1 Hz, with three signal losses of 4–9 s;
+* ``hills`` — the same race run on rolling hills (altitude ``8 m · sin(2π d / 800 m)``, grades
+  up to ±6.3 %, barometric altitude noise 0.3 m) at the same *metabolic* effort: the actual
+  speed is the flat race's speed × C(0)/C(i) (Minetti 2002), so uphill stretches are up to
+  ~28 % slower and the kick may sit on a climb; device speed and distance;
+* ``hills_raw`` — the same hilly recording analysed without grade adjustment, to show what it
+  buys.
 
 Onset error = detected − true onset distance-to-go (m); gain error = detected − true gain
 (percentage points), the true gain being the mean true speed from the end of the ramp to the
@@ -29,7 +36,8 @@ import pandas as pd
 
 from kicklab.io import read, write_fit
 from kicklab.kick import analyze
-from kicklab.samples import sample_race
+from kicklab.samples import TRACK_LAP_M, local_to_latlon, sample_race, track_xy
+from kicklab.signal import minetti_cost
 
 
 def true_gain_pct(activity) -> float:
@@ -46,14 +54,58 @@ def true_gain_pct(activity) -> float:
 
 
 #: Recording modes, see the module docstring.
-MODES = ("gps", "device", "smart", "dropout")
+MODES = ("gps", "device", "smart", "dropout", "hills", "hills_raw")
+#: Rolling hills of the ``hills`` modes: amplitude and wavelength of the altitude, m.
+HILL_AMPLITUDE_M = 8.0
+HILL_WAVELENGTH_M = 800.0
+
+
+def _hilly(race, rng: np.random.Generator):
+    """The race run over rolling hills at the same metabolic effort (see the module docstring)."""
+    r = race.records
+    d_flat = r["distance_m"].to_numpy()
+    v_flat = r["speed_mps"].to_numpy()
+    D = float(d_flat[-1])
+    grid = np.linspace(0.0, D, int(D) * 4 + 1)  # 0.25 m steps
+    k = 2 * np.pi / HILL_WAVELENGTH_M
+    grade = HILL_AMPLITUDE_M * k * np.cos(k * grid)
+    v_gas = np.interp(grid, d_flat, v_flat)
+    v_act = v_gas * minetti_cost(0.0) / minetti_cost(grade)
+    # time to cover each step at the mean speed of its ends (no loop over samples)
+    dt = np.diff(grid) / (0.5 * (v_act[1:] + v_act[:-1]))
+    t_grid = np.r_[0.0, np.cumsum(dt)]
+    T = float(t_grid[-1])
+    ts = np.append(np.arange(np.ceil(T - 0.5)), T)
+    d = np.interp(ts, t_grid, grid)
+    x, y = track_xy(d - D + TRACK_LAP_M)
+    x = x + 3.0 * rng.standard_normal(ts.size)
+    y = y + 3.0 * rng.standard_normal(ts.size)
+    lat, lon = local_to_latlon(x, y)
+    rec = pd.DataFrame(
+        {
+            "time_s": ts,
+            "distance_m": d,
+            "speed_mps": np.interp(d, grid, v_act),
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "altitude_m": 130.0
+            + HILL_AMPLITUDE_M * np.sin(k * d)
+            + 0.3 * rng.standard_normal(ts.size),
+            "heart_rate_bpm": np.interp(d, d_flat, r["heart_rate_bpm"].to_numpy()),
+        }
+    )
+    return race.with_records(rec)
 
 
 def _recording(race, mode: str, rng: np.random.Generator):
     """The race as a watch in ``mode`` would have recorded it."""
     if mode == "device":
         return race
-    rec = race.records.drop(columns=["speed_mps", "distance_m"])
+    if mode in ("hills", "hills_raw"):
+        return _hilly(race, rng)
+    rec = race.records
+    if mode != "smart":
+        rec = rec.drop(columns=["speed_mps", "distance_m"])
     n = len(rec)
     keep = np.ones(n, dtype=bool)
     if mode == "smart":
@@ -88,7 +140,10 @@ def run(n_races: int = 60, seed: int = 0, distances=(1500.0, 5000.0), modes=MODE
         g_true = true_gain_pct(race)
         for mode in modes:
             act = _recording(race, mode, np.random.default_rng([seed, i, MODES.index(mode)]))
-            result = analyze(read(write_fit(act), name=f"race{i}-{mode}.fit"))
+            result = analyze(
+                read(write_fit(act), name=f"race{i}-{mode}.fit"),
+                grade_adjust=mode != "hills_raw",
+            )
             k = result.kick
             rows.append(
                 {
@@ -120,7 +175,10 @@ def false_alarms(n_races: int = 40, seed: int = 1, distances=(1500.0, 5000.0)) -
         race = sample_race(dist, kick_distance_to_go_m=0.0, seed=int(rng.integers(1 << 31)))
         for mode in MODES:
             act = _recording(race, mode, np.random.default_rng([seed, i, MODES.index(mode)]))
-            result = analyze(read(write_fit(act), name=f"even{i}-{mode}.fit"))
+            result = analyze(
+                read(write_fit(act), name=f"even{i}-{mode}.fit"),
+                grade_adjust=mode != "hills_raw",
+            )
             rows.append(
                 {
                     "mode": mode,
