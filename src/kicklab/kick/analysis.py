@@ -246,20 +246,7 @@ def _analyze(
     )
     if kick.detected and finish_class != "kick":
         # the final acceleration came from too far out to be a kick: report it as a move
-        move = Surge(
-            start_time_s=kick.onset_time_s,
-            end_time_s=T,
-            start_distance_m=kick.onset_distance_m,
-            end_distance_m=D,
-            start_distance_to_go_m=kick.onset_distance_to_go_m,
-            duration_s=kick.duration_s,
-            distance_m=kick.onset_distance_to_go_m,
-            pre_speed_mps=kick.pre_kick_speed_mps,
-            mean_speed_mps=kick.mean_speed_mps,
-            after_speed_mps=math.nan,
-            gain_pct=kick.gain_pct,
-            after_pct=math.nan,
-        )
+        move = Surge.from_kick(kick, D, T)
         surges = [s for s in surges if s.start_distance_m < move.start_distance_m] + [move]
         kick = kick_metrics(
             Kick(detected=False, reason=f"no kick: {reason}"),

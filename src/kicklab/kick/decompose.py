@@ -19,7 +19,19 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["decompose_gain", "MIN_LOG_GAIN"]
+__all__ = ["decompose_gain", "MIN_LOG_GAIN", "DECOMPOSITION_KEYS"]
+
+#: Keys of :func:`decompose_gain`'s result that a :class:`~kicklab.kick.result.Kick` carries.
+DECOMPOSITION_KEYS = (
+    "cadence_share_pct",
+    "step_length_share_pct",
+    "cadence_gain_pct",
+    "step_length_gain_pct",
+    "pre_cadence_spm",
+    "kick_cadence_spm",
+    "pre_step_length_m",
+    "kick_step_length_m",
+)
 
 #: Below this change of ln v (0.5 % in speed) the shares are ill defined (a ratio of two
 #: near-zero numbers) and are reported as NaN.
@@ -65,20 +77,7 @@ def decompose_gain(
     v1, c1 = np.asarray(speed_during_mps, float), np.asarray(cadence_during_spm, float)
     lv0, lc0, n0 = _log_means(v0, c0)
     lv1, lc1, n1 = _log_means(v1, c1)
-    out = dict.fromkeys(
-        (
-            "cadence_share_pct",
-            "step_length_share_pct",
-            "speed_gain_pct",
-            "cadence_gain_pct",
-            "step_length_gain_pct",
-            "pre_cadence_spm",
-            "kick_cadence_spm",
-            "pre_step_length_m",
-            "kick_step_length_m",
-        ),
-        math.nan,
-    )
+    out = dict.fromkeys(("speed_gain_pct", *DECOMPOSITION_KEYS), math.nan)
     if n0 < min_samples or n1 < min_samples:
         return out
     # step length per sample is 60·v/c, so its mean log is ln 60 + mean ln v − mean ln c

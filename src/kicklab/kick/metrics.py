@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from kicklab.kick.decompose import decompose_gain
+from kicklab.kick.decompose import DECOMPOSITION_KEYS, decompose_gain
 from kicklab.kick.detect import PRE_WINDOW_M
 from kicklab.kick.result import Kick
 
@@ -98,15 +98,6 @@ def kick_metrics(
     pre = (d >= on_d - PRE_WINDOW_M) & (t <= on_t)
     during = t >= on_t + (kick.ramp_s if math.isfinite(kick.ramp_s) else 0.0)
     parts = decompose_gain(v[pre], cad[pre], v[during], cad[during])
-    for key in (
-        "cadence_share_pct",
-        "step_length_share_pct",
-        "cadence_gain_pct",
-        "step_length_gain_pct",
-        "pre_cadence_spm",
-        "kick_cadence_spm",
-        "pre_step_length_m",
-        "kick_step_length_m",
-    ):
+    for key in DECOMPOSITION_KEYS:
         setattr(out, key, parts[key])
     return out

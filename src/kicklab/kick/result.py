@@ -199,6 +199,29 @@ class Surge:
         """JSON-ready form."""
         return _clean(asdict(self))
 
+    @classmethod
+    def from_kick(cls, kick: Kick, race_distance_m: float, race_time_s: float) -> Surge:
+        """A final acceleration too far out to be a kick, as a long surge held to the finish.
+
+        ``kick`` and the race distance (m) / time (s) must be in the same frame (race-relative
+        or activity); the surge ends at the finish, so nothing comes after it (``after_*``
+        NaN).
+        """
+        return cls(
+            start_time_s=kick.onset_time_s,
+            end_time_s=race_time_s,
+            start_distance_m=kick.onset_distance_m,
+            end_distance_m=race_distance_m,
+            start_distance_to_go_m=kick.onset_distance_to_go_m,
+            duration_s=kick.duration_s,
+            distance_m=kick.onset_distance_to_go_m,
+            pre_speed_mps=kick.pre_kick_speed_mps,
+            mean_speed_mps=kick.mean_speed_mps,
+            after_speed_mps=math.nan,
+            gain_pct=kick.gain_pct,
+            after_pct=math.nan,
+        )
+
 
 @dataclass
 class Phase:

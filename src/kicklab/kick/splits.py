@@ -347,24 +347,6 @@ def _finals(kick: Kick, d_end: np.ndarray, t_end: np.ndarray, notes: list[str]) 
         )
 
 
-def _move_from(kick: Kick, D: float, T: float) -> Surge:
-    """A detected step too far out for a kick, reported as a long surge to the finish."""
-    return Surge(
-        start_time_s=kick.onset_time_s,
-        end_time_s=T,
-        start_distance_m=kick.onset_distance_m,
-        end_distance_m=D,
-        start_distance_to_go_m=kick.onset_distance_to_go_m,
-        duration_s=kick.duration_s,
-        distance_m=kick.onset_distance_to_go_m,
-        pre_speed_mps=kick.pre_kick_speed_mps,
-        mean_speed_mps=kick.mean_speed_mps,
-        after_speed_mps=math.nan,
-        gain_pct=kick.gain_pct,
-        after_pct=math.nan,
-    )
-
-
 # --------------------------------------------------------------------------- public
 def analyze_splits(splits: Any, *, source: str | None = None) -> KickAnalysis:
     """Kick analysis of a race from its splits only (see the module docstring for the method).
@@ -428,7 +410,7 @@ def _analyze(table: pd.DataFrame, source: str | None) -> KickAnalysis:
     )
     moved = kick.detected and finish_class != "kick"
     if moved:
-        move = _move_from(kick, D, T)
+        move = Surge.from_kick(kick, D, T)
         surges = [s for s in surges if s.start_distance_m < move.start_distance_m] + [move]
         limit = rules.kick_max_to_go_m(D)
         notes.append(
