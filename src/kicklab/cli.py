@@ -154,8 +154,13 @@ def _race_distance(text: str | None) -> float | None:
 
 
 def _fmt_time(seconds: float | None) -> str:
+    """Seconds as ``12.3 s``, ``3:26.0`` or ``2:03:45``."""
     if seconds is None:
         return "-"
+    if seconds >= 3600:
+        h, rem = divmod(int(round(seconds)), 3600)
+        m, s = divmod(rem, 60)
+        return f"{h}:{m:02d}:{s:02d}"
     m, s = divmod(float(seconds), 60.0)
     return f"{int(m)}:{s:04.1f}" if m else f"{s:.1f} s"
 
@@ -202,6 +207,20 @@ def _print_analysis(result: dict[str, Any], comparison: Any = None) -> None:
                 f"{k['hr_onset_bpm'] or '-'} → {k['hr_end_bpm'] or '-'} bpm",
             ),
         ]
+        if k.get("d_balance_at_onset_m") is not None:
+            rows.append(
+                (
+                    "D' left at onset",
+                    f"{k['d_balance_at_onset_m']:.0f} m ({k['d_balance_at_onset_pct']:.0f} %)",
+                )
+            )
+    if k.get("d_balance_at_finish_m") is not None:
+        rows.append(
+            (
+                "D' lowest / at finish",
+                f"{k['d_balance_min_m']:.0f} m / {k['d_balance_at_finish_m']:.0f} m",
+            )
+        )
     rows += [
         (
             "final 100 / 200 / 400 m",
@@ -284,6 +303,14 @@ def analyze(
     compare: Annotated[
         bool, typer.Option("--compare", help="Put the kick beside famous historic kicks.")
     ] = False,
+    profile: Annotated[
+        Path | None,
+        typer.Option(help="Athlete profile JSON (kicklab profile --save): adds D' balance."),
+    ] = None,
+    cs: Annotated[
+        float | None, typer.Option(help="Critical speed, m/s (with --d-prime): D' balance.")
+    ] = None,
+    d_prime: Annotated[float | None, typer.Option(help="D', m (with --cs).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     html: Annotated[
         Path | None, typer.Option(help="Write an offline HTML report to this file.")
@@ -296,6 +323,21 @@ def analyze(
     """
     from kicklab.kick import analyze as run_analysis
 
+    athlete: Any = None
+    try:
+        if profile is not None:
+            from kicklab.physiology.profile import load_profile
+
+            athlete = load_profile(profile)
+        if cs is not None or d_prime is not None:
+            athlete = {**(athlete or {}), "cs_mps": cs, "d_prime_m": d_prime}
+            if cs is None or d_prime is None:
+                from kicklab.errors import InvalidValue
+
+                raise InvalidValue("--cs and --d-prime go together")
+    except KicklabError as exc:
+        _error_line(exc, str(profile or "analyze"))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     items: list[tuple[str, Any]] = []
     if splits is not None:
         items.append(("splits", splits))
@@ -320,9 +362,17 @@ def analyze(
                     )
                 else:
                     analysis = analyze_splits(text, source="splits")
+                if athlete is not None:
+                    from kicklab.kick.analysis import _add_balance
+
+                    _add_balance(analysis, athlete, "differential")
             else:
                 analysis = run_analysis(
-                    item, race_distance_m=_race_distance(race_distance), start=start, end=end
+                    item,
+                    race_distance_m=_race_distance(race_distance),
+                    start=start,
+                    end=end,
+                    athlete=athlete,
                 )
             comparison = None
             if compare:
@@ -352,6 +402,101 @@ def analyze(
         print(json.dumps(payload, indent=2, allow_nan=False, default=str))
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _distances(text: str | None) -> list[float] | None:
+    """``"800,1500,mile,5km"`` → metres."""
+    if text is None:
+        return None
+    return [_race_distance(tok) for tok in text.split(",") if tok.strip()]  # type: ignore[misc]
+
+
+@app.command()
+def profile(
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(help="Activity files: their best 2–20 min efforts and 3–5 s sprints."),
+    ] = None,
+    efforts: Annotated[
+        str | None,
+        typer.Option(help='Best efforts "distance:time,...", e.g. "1500:3:26.00,mile:3:43.13".'),
+    ] = None,
+    mss: Annotated[
+        float | None, typer.Option(help="Maximal sprint speed from a sprint test, m/s.")
+    ] = None,
+    model: Annotated[str, typer.Option(help="auto, linear, hyperbolic or 3p (Morton).")] = "auto",
+    distances: Annotated[
+        str | None, typer.Option(help='Distances to predict, e.g. "800,1500,mile,5km".')
+    ] = None,
+    save: Annotated[
+        Path | None, typer.Option(help="Write the profile as JSON (for analyze --profile).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Fit critical speed, D', sprint speed and speed reserve; predict race times."""
+    from kicklab.physiology.profile import DEFAULT_DISTANCES_M, build_profile
+
+    try:
+        result = build_profile(
+            efforts,
+            files or [],
+            mss_mps=mss,
+            model=model,
+            distances_m=_distances(distances) or DEFAULT_DISTANCES_M,
+        )
+    except KicklabError as exc:
+        _error_line(exc, "profile")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    data = result.to_dict()
+    if save is not None:
+        save.write_text(json.dumps(data, indent=2, allow_nan=False), encoding="utf-8")
+    if as_json:
+        print(json.dumps(data, indent=2, allow_nan=False))
+        return
+    _print_profile(data)
+    if save is not None:
+        _out.print(f"wrote [bold]{save}[/bold]")
+
+
+def _print_profile(d: dict[str, Any]) -> None:
+    def ci(pair: list[float | None], fmt: str) -> str:
+        lo, hi = pair
+        return "" if lo is None or hi is None else f" (95 %: {lo:{fmt}}–{hi:{fmt}})"
+
+    table = Table(show_header=False, title="athlete profile", title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("critical speed", _fmt_pace(d["cs_mps"]) + ci(d["cs_ci95"], ".2f"))
+    table.add_row("D'", f"{d['d_prime_m']:.0f} m" + ci(d["d_prime_ci95"], ".0f"))
+    mss = d.get("mss_mps")
+    table.add_row(
+        "max sprint speed",
+        "unknown" if mss is None else f"{mss:.2f} m/s ({d.get('mss_source')})",
+    )
+    for key, label in (("mas_mps", "max aerobic speed"), ("asr_mps", "speed reserve (ASR)")):
+        if d.get(key) is not None:
+            table.add_row(label, f"{d[key]:.2f} m/s")
+    if d.get("srr") is not None:
+        table.add_row("speed reserve ratio", f"{d['srr']:.2f}")
+    table.add_row("profile", str(d.get("profile_type") or "-"))
+    table.add_row("model", f"{d['model']} (R² {d['r2']:.4f})" if d.get("r2") else d["model"])
+    _out.print(table)
+    _out.print(d["summary"])
+    pt = Table(title="race predictions", title_justify="left")
+    for col in ("distance", "kicklab (95 %)", "Riegel", "VDOT"):
+        pt.add_column(col, justify="right")
+    for dist, p in d["predictions"].items():
+        lo, hi = p["ci95_s"]
+        band = "" if lo is None or hi is None else f" ({_fmt_time(lo)}–{_fmt_time(hi)})"
+        pt.add_row(
+            f"{float(dist):g} m",
+            _fmt_time(p["time_s"]) + band,
+            _fmt_time(p["riegel_s"]),
+            _fmt_time(p["vdot_s"]),
+        )
+    _out.print(pt)
+    for note in d["notes"]:
+        _out.print(f"[dim]note: {note}[/dim]")
 
 
 @app.command()

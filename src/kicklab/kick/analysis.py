@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,8 @@ def analyze(
     end: Any = None,
     grade_adjust: bool = True,
     name: str | None = None,
+    athlete: Any = None,
+    balance_model: str = "differential",
 ) -> KickAnalysis:
     """Analyse the finish of a race: find the race, the kick, surges and the finish class.
 
@@ -158,6 +161,14 @@ def analyze(
         Detect on grade-adjusted speed where altitude gives a grade (default True).
     name
         Label for the source (defaults to the activity's source).
+    athlete
+        The athlete's critical speed and D' — a mapping or object with ``cs_mps`` (m/s) and
+        ``d_prime_m`` (m), e.g. a profile saved by ``kicklab profile --save`` — to report the
+        D' balance at the kick onset, its minimum and its value at the finish (Kirby et al.
+        2021: D' left late in a race decides the finishing order). Optional.
+    balance_model
+        D' balance model (:data:`kicklab.physiology.balance.BALANCE_MODELS`); default the
+        unit-consistent ``"differential"`` model (Skiba & Clarke 2021).
 
     Returns
     -------
@@ -173,11 +184,63 @@ def analyze(
     activity = _load(source, name)
     label = name or activity.metadata.get("source")
     try:
-        return _analyze(activity, label, race_distance_m, start, end, grade_adjust)
+        result = _analyze(activity, label, race_distance_m, start, end, grade_adjust)
+        if athlete is not None:
+            _add_balance(result, athlete, balance_model)
+        return result
     except KicklabError as exc:
         if label:
             exc.with_source(str(label))
         raise
+
+
+def _athlete_value(athlete: Any, key: str) -> float:
+    value = athlete.get(key) if isinstance(athlete, Mapping) else getattr(athlete, key, None)
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        out = math.nan
+    if not (math.isfinite(out) and out > 0):
+        raise InvalidValue(f"the athlete needs a positive {key}, got {value!r}")
+    return out
+
+
+def _add_balance(result: KickAnalysis, athlete: Any, model: str) -> None:
+    """Add D' balance (series column ``d_balance_m``, Kick fields) from the athlete's CS, D'."""
+    from kicklab.physiology.balance import balance, balance_splits
+
+    cs = _athlete_value(athlete, "cs_mps")
+    dp = _athlete_value(athlete, "d_prime_m")
+    series = result.series
+    if series is None or len(series) == 0:
+        return
+    if result.coarse:
+        d0 = float(result.race.start_distance_m)
+        bal = balance_splits(
+            series["distance_m"].to_numpy() - d0, series["time_s"].to_numpy(), cs, dp, model=model
+        )
+        x = series["distance_m"].to_numpy()
+    else:
+        t = series["time_s"].to_numpy()
+        v = series["speed_analysed_mps"].to_numpy()
+        bal = balance(v, cs, dp, time_s=t - t[0], model=model)
+        x = series["distance_m"].to_numpy()
+    series["d_balance_m"] = bal
+    kick = result.kick
+    ok = np.isfinite(bal)
+    if not ok.any():
+        return
+    kick.d_balance_at_finish_m = float(bal[ok][-1])
+    kick.d_balance_min_m = float(bal[ok].min())
+    if kick.detected and math.isfinite(kick.onset_distance_m):
+        at = float(np.interp(kick.onset_distance_m, x[ok], bal[ok]))
+        kick.d_balance_at_onset_m = at
+        kick.d_balance_at_onset_pct = 100.0 * at / dp
+    result.notes.append(
+        f"D' balance from CS {cs:.2f} m/s and D' {dp:.0f} m ({model} model"
+        + (", lap by lap from the splits" if result.coarse else ", on the analysed speed")
+        + "); a negative balance means CS or D' is underestimated"
+    )
 
 
 def _analyze(

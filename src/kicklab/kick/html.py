@@ -77,6 +77,10 @@ KICK_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("kick_cadence_spm", "Cadence in the kick", "spm"),
     ("pre_step_length_m", "Step length before the kick", "step"),
     ("kick_step_length_m", "Step length in the kick", "step"),
+    ("d_balance_at_onset_m", "D' balance at onset", "dist"),
+    ("d_balance_at_onset_pct", "D' balance at onset, % of D'", "pct"),
+    ("d_balance_min_m", "Lowest D' balance", "dist"),
+    ("d_balance_at_finish_m", "D' balance at finish", "dist"),
     ("reason", "Why", "text"),
 )
 
@@ -92,6 +96,7 @@ _C_CADENCE = "#CC79A7"
 _C_STEP = "#56B4E9"
 _C_HR = "#E69F00"
 _C_GRADE = "#999999"
+_C_DBAL = "#7A3E9D"  # purple: D' balance (only when the athlete's CS and D' are known)
 _F_KICK = "rgba(213, 94, 0, 0.13)"  # the kick, vermilion
 _F_SURGE = "rgba(0, 114, 178, 0.12)"  # surges, blue
 _F_ONSET = "rgba(120, 120, 120, 0.25)"  # split before a coarse onset: where the onset may lie
@@ -436,6 +441,7 @@ def _sampled_panels(analysis: KickAnalysis, series: pd.DataFrame, to_go: np.ndar
         ("step_length_m", "step length", "m", _C_STEP, ".2f", 1.0),
         ("heart_rate_bpm", "heart rate", "bpm", _C_HR, ".0f", 1.0),
         ("grade", "grade", "%", _C_GRADE, ".1f", 100.0),
+        ("d_balance_m", "D' balance", "m", _C_DBAL, ".0f", 1.0),
     ):
         y = _column(series, column) * scale
         if not np.isfinite(y).any():

@@ -123,6 +123,11 @@ class Kick:
         Change of cadence and of step length from race pace to the kick, % (geometric means).
     pre_cadence_spm, kick_cadence_spm, pre_step_length_m, kick_step_length_m
         Geometric-mean cadence (steps/min) and step length (m) before and during the kick.
+    d_balance_at_onset_m, d_balance_at_onset_pct
+        D' balance at the onset, m and % of D' (only when the athlete's CS and D' are given;
+        see :func:`kicklab.kick.analysis.analyze`).
+    d_balance_at_finish_m, d_balance_min_m
+        D' balance at the finish and its lowest value in the race, m.
     reason
         Why the kick was (or was not) detected, in words.
     """
@@ -153,6 +158,10 @@ class Kick:
     kick_cadence_spm: float = math.nan
     pre_step_length_m: float = math.nan
     kick_step_length_m: float = math.nan
+    d_balance_at_onset_m: float = math.nan
+    d_balance_at_onset_pct: float = math.nan
+    d_balance_at_finish_m: float = math.nan
+    d_balance_min_m: float = math.nan
     reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
