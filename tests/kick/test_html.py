@@ -82,6 +82,10 @@ def _kick(**changes: object) -> Kick:
         kick_cadence_spm=193.9,
         pre_step_length_m=1.44,
         kick_step_length_m=1.52,
+        d_balance_at_onset_m=120.0,
+        d_balance_at_onset_pct=60.0,
+        d_balance_min_m=15.0,
+        d_balance_at_finish_m=15.0,
         reason="speed rose 10.0 % from 250 m to go",
     )
     return dataclasses.replace(kick, **changes)
