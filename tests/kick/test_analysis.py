@@ -288,3 +288,32 @@ def test_synthetic_validation():
     share_err = (detected["cadence_share_pct"] - detected["true_cadence_share_pct"]).abs()
     assert share_err.median() < 5.0
     assert (df.loc[df["detected"], "class"] == "kick").mean() >= 0.75
+
+
+# --------------------------------------------------------------------------- D' balance
+def test_d_balance_with_an_athlete_profile():
+    race = sample_race(seed=2)
+    plain = analyze(race)
+    assert math.isnan(plain.kick.d_balance_at_onset_m)
+    result = analyze(race, athlete={"cs_mps": 4.4, "d_prime_m": 180.0})
+    k = result.kick
+    bal = result.series["d_balance_m"].to_numpy()
+    assert np.all(bal <= 180.0 + 1e-9)
+    # racing above CS spends D': less left at the onset than at the start, least at the finish
+    assert k.d_balance_min_m <= k.d_balance_at_onset_m < 180.0
+    assert k.d_balance_at_finish_m == pytest.approx(bal[-1])
+    assert k.d_balance_at_onset_pct == pytest.approx(100 * k.d_balance_at_onset_m / 180.0)
+    # the kick (above CS) spends at least (kick speed − CS) × kick time of it, less recovery = 0
+    spent = k.d_balance_at_onset_m - k.d_balance_at_finish_m
+    assert spent == pytest.approx((k.mean_speed_mps - 4.4) * k.duration_s, rel=0.05)
+    assert any("D' balance" in n for n in result.notes)
+
+
+def test_d_balance_stays_full_below_critical_speed():
+    result = analyze(sample_race(seed=2), athlete={"cs_mps": 7.0, "d_prime_m": 150.0})
+    assert result.kick.d_balance_min_m == pytest.approx(150.0)
+
+
+def test_d_balance_needs_positive_values():
+    with pytest.raises(KicklabError, match="cs_mps"):
+        analyze(sample_race(seed=2), athlete={"cs_mps": -1, "d_prime_m": 150.0})
