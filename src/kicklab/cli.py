@@ -482,7 +482,7 @@ def _print_profile(d: dict[str, Any]) -> None:
     table.add_row("model", f"{d['model']} (R² {d['r2']:.4f})" if d.get("r2") else d["model"])
     _out.print(table)
     _out.print(d["summary"])
-    pt = Table(title="race predictions", title_justify="left")
+    pt = Table(title="race predictions (* extrapolated)", title_justify="left")
     for col in ("distance", "kicklab (95 %)", "Riegel", "VDOT"):
         pt.add_column(col, justify="right")
     for dist, p in d["predictions"].items():
@@ -490,7 +490,7 @@ def _print_profile(d: dict[str, Any]) -> None:
         band = "" if lo is None or hi is None else f" ({_fmt_time(lo)}–{_fmt_time(hi)})"
         pt.add_row(
             f"{float(dist):g} m",
-            _fmt_time(p["time_s"]) + band,
+            _fmt_time(p["time_s"]) + band + (" *" if p.get("extrapolated") else ""),
             _fmt_time(p["riegel_s"]),
             _fmt_time(p["vdot_s"]),
         )

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from kicklab.errors import InvalidValue, KicklabError
+from kicklab.physiology.fit import MSS_WELL_IDENTIFIED_S
 
 __all__ = [
     "AthleteProfile",
@@ -50,10 +51,15 @@ DEFAULT_DISTANCES_M: tuple[float, ...] = (
     21097.5,
     42195.0,
 )
-#: An effort at most this long identifies the sprint speed in Morton's 3-parameter model, s.
-#: Longer efforts all sit on the flat tail of the curve, where MSS changes almost nothing
-#: (SCIENCE.md §1: "say when the data do not identify v_max").
-SHORT_EFFORT_S: float = 180.0
+#: A prediction whose time is outside [shortest effort / 2, longest effort × 2] is flagged as
+#: an extrapolation: the CS models describe the durations they were fitted on (2–20 min) and
+#: are known to be optimistic for long races and pessimistic for sprints (SCIENCE.md §1).
+EXTRAPOLATION_FACTOR: float = 2.0
+#: An effort at most this long identifies the sprint speed in Morton's 3-parameter model, s
+#: (the same limit as :data:`kicklab.physiology.fit.MSS_WELL_IDENTIFIED_S`). Longer efforts all
+#: sit on the flat tail of the curve, where MSS changes almost nothing (SCIENCE.md §1: "say
+#: when the data do not identify v_max").
+SHORT_EFFORT_S: float = MSS_WELL_IDENTIFIED_S
 
 
 def _num(x: Any) -> float | None:
@@ -108,6 +114,7 @@ class AthleteProfile:
                 "ci95_s": [_num(row["lo_s"]), _num(row["hi_s"])],
                 "riegel_s": _num(row["riegel_s"]),
                 "vdot_s": _num(row["vdot_s"]),
+                "extrapolated": bool(row["extrapolated"]),
             }
         return {
             **{k: _num(v) if not isinstance(v, str) else v for k, v in kp.items()},
@@ -132,33 +139,32 @@ class AthleteProfile:
         }
 
 
-def _file_efforts(paths: Sequence[Any], notes: list[str]) -> tuple[pd.DataFrame, float | None]:
-    """Best efforts (2–20 min) and the best 3–5 s speed over activity files."""
-    from kicklab.io import read
+def _file_efforts(files: Sequence[Any], notes: list[str]) -> pd.DataFrame:
+    """Best efforts of 2–20 min over activity files (grade-adjusted), with the skip reasons."""
     from kicklab.physiology.efforts import best_efforts, efforts_for_fit
-    from kicklab.physiology.reserve import mss_from_activity
-    from kicklab.signal import clean
 
-    activities = []
-    for p in paths:
+    best = best_efforts(files)
+    for reason in best.attrs.get("skipped", []):
+        notes.append(f"skipped {reason}")
+    table = efforts_for_fit(best)
+    return table.assign(source=table["source"].astype(str))
+
+
+def _file_mss(files: Sequence[Any], cs_mps: float, notes: list[str]) -> float | None:
+    """The best 3–5 s measured speed over the files, when it is a real sprint (≥ 1.3 × CS)."""
+    from kicklab.physiology.reserve import mss_from_activity
+
+    best = None
+    for f in files:
         try:
-            act = read(p) if not hasattr(p, "records") else p
-            act = act.session("running") if len(act.sessions) > 1 else act
-            activities.append(act if "cleaned" in act.metadata else clean(act))
-        except KicklabError as exc:
-            notes.append(f"skipped {exc.source or p}: {exc.reason}")
-    if not activities:
-        return pd.DataFrame(columns=["distance_m", "time_s", "speed_mps", "source"]), None
-    best = efforts_for_fit(best_efforts(activities))
-    mss = None
-    for act in activities:
-        try:
-            m = _num(mss_from_activity(act))
+            m = _num(mss_from_activity(f, cs_mps=cs_mps))
         except KicklabError:
-            m = None
-        if m is not None and (mss is None or m > mss):
-            mss = m
-    return best, mss
+            continue
+        if m is not None and (best is None or m > best):
+            best = m
+    if best is None:
+        notes.append("no maximal sprint in the files (best 3–5 s under 1.3 × CS, or no speed)")
+    return best
 
 
 def build_profile(
@@ -207,9 +213,8 @@ def build_profile(
         given = given[["distance_m", "time_s"]].astype(float).assign(source="given")
         frames.append(given)
     files = list(files)
-    mss_files = None
     if files:
-        from_files, mss_files = _file_efforts(files, notes)
+        from_files = _file_efforts(files, notes)
         if len(from_files):
             frames.append(from_files[["distance_m", "time_s", "source"]])
         else:
@@ -238,6 +243,7 @@ def build_profile(
 
     mss_source: str | None = None
     mss = None
+    mss_files = _file_mss(files, cs, notes) if files and mss_mps is None else None
     if mss_mps is not None:
         mss, mss_source = float(mss_mps), "given"
         if not cs < mss <= 12.5:
@@ -255,12 +261,21 @@ def build_profile(
     # predictions: the model with its interval, and the classic peers from the best effort
     dist = np.asarray(distances_m, dtype=float)
     samples = np.asarray(est.param_samples_, dtype=float)
+    # draws from a wide normal approximation can fall below zero; a runner cannot
+    valid = (samples[:, 0] > 0) & (samples[:, 1] > 0)
+    if valid.mean() < 0.95:
+        notes.append(
+            f"{100 * (1 - valid.mean()):.0f} % of the parameter draws were impossible "
+            "(CS or D' ≤ 0) and were left out: the efforts constrain the model poorly"
+        )
+    samples = samples[valid]
     if model != "3p" and mss is not None and samples.size:
         samples = samples.copy()
         samples[:, 2] = mss  # a known sprint speed bends the short end of the 2P line
     rows = []
     ref = table.iloc[int(np.argmin(np.abs(np.log(table["distance_m"] / 5000.0))))]
     v_dot = float(vdot(ref["distance_m"], ref["time_s"]))
+    t_lo, t_hi = float(table["time_s"].min()), float(table["time_s"].max())
     for d in dist:
         med, lo, hi = predict_with_interval(d, samples)
         rows.append(
@@ -269,9 +284,20 @@ def build_profile(
                 "time_s": med,
                 "lo_s": lo,
                 "hi_s": hi,
+                "extrapolated": bool(
+                    not (EXTRAPOLATION_FACTOR**-1 * t_lo <= med <= EXTRAPOLATION_FACTOR * t_hi)
+                ),
                 "riegel_s": float(riegel_time_s(d, ref["distance_m"], ref["time_s"])),
                 "vdot_s": float(vdot_time_s(d, v_dot)),
             }
+        )
+    if any(r["extrapolated"] for r in rows):
+        notes.append(
+            f"predictions outside {t_lo / EXTRAPOLATION_FACTOR:.0f}–"
+            f"{t_hi * EXTRAPOLATION_FACTOR:.0f} s (half the shortest to twice the longest "
+            "effort) are extrapolations; beyond ~30–60 min the CS model assumes CS can be held "
+            "indefinitely, while marathons are run at 79–93 % of CS (Smyth & Muniz-Pumares "
+            "2020): trust Riegel/VDOT more there"
         )
     notes.append(
         f"Riegel and VDOT predictions start from the {ref['distance_m']:g} m effort "
