@@ -10,11 +10,13 @@ orchestrator behind ``kicklab profile``:
 * :mod:`~kicklab.physiology.efforts` — best efforts from text and from activity files;
 * :mod:`~kicklab.physiology.reserve` — MSS, MAS, ASR, SRR, :class:`KickProfile`;
 * :mod:`~kicklab.physiology.balance` — D' balance models (differential, Skiba 2012, Bartram);
+  the dispatcher is ``kicklab.physiology.balance.balance`` (not re-exported here, so that the
+  module keeps its name);
 * :mod:`~kicklab.physiology.predict` — race times with intervals, Riegel, VDOT;
 * :mod:`~kicklab.physiology.profile` — the orchestrator.
 """
 
-from kicklab.physiology.balance import BALANCE_MODELS, balance, balance_laps, balance_splits
+from kicklab.physiology.balance import BALANCE_MODELS, balance_laps, balance_splits
 from kicklab.physiology.efforts import best_efforts, efforts_for_fit, mean_max_speed, parse_efforts
 from kicklab.physiology.fit import CriticalSpeed
 from kicklab.physiology.models import SPEED_MODELS, speed, speed_2p, speed_3p
@@ -43,7 +45,6 @@ __all__ = [
     "CriticalSpeed",
     "KickProfile",
     "asr",
-    "balance",
     "balance_laps",
     "balance_splits",
     "best_efforts",
