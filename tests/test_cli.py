@@ -173,3 +173,76 @@ def test_analyze_bad_and_good_files_together(sample_fit, tmp_path):
     assert result.exit_code == 2
     assert f"error: {bad}" in result.stderr
     assert json.loads(result.stdout)[0]["class"] == "kick"
+
+
+# ----------------------------------------------------------------------------- profile
+def test_profile_json_keys(tmp_path):
+    save = tmp_path / "me.json"
+    result = runner.invoke(
+        app,
+        [
+            "profile",
+            "--efforts",
+            "1500:3:26.00,1609.34:3:43.13,3000:7:20.67,5000:12:35.36",
+            "--mss",
+            "10.2",
+            "--json",
+            "--save",
+            str(save),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    obj = json.loads(result.stdout)
+    for key in (
+        "cs_mps",
+        "d_prime_m",
+        "cs_ci95",
+        "d_prime_ci95",
+        "mss_mps",
+        "asr_mps",
+        "srr",
+        "profile_type",
+        "predictions",
+    ):
+        assert key in obj
+    assert len(obj["cs_ci95"]) == 2 and obj["mss_mps"] == 10.2
+    assert json.loads(save.read_text())["cs_mps"] == obj["cs_mps"]
+    # the saved profile adds D' balance to a kick analysis
+    out = runner.invoke(
+        app,
+        [
+            "analyze",
+            "--splits",
+            "400:58.85,800:1:56.81,1200:2:53.21,1500:3:32.53",
+            "--profile",
+            str(save),
+            "--json",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    kick = json.loads(out.stdout)["kick"]
+    assert 0 < kick["d_balance_at_onset_m"] <= obj["d_prime_m"]
+
+
+def test_profile_terminal_and_mile_word():
+    result = runner.invoke(
+        app, ["profile", "--efforts", "mile:4:00,5000:14:00,3000:8:10", "--distances", "mile,5km"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "critical speed" in result.stdout and "1609.34 m" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["profile"],
+        ["profile", "--efforts", "1500:3:26"],
+        ["profile", "--efforts", "1500:fast,3000:8:00"],
+        ["analyze", "--splits", "400:60,800:2:00", "--cs", "5"],
+    ],
+)
+def test_profile_bad_input_one_line(args):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("error: ")
