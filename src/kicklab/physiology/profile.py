@@ -104,6 +104,8 @@ class AthleteProfile:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``cs_mps``, ``d_prime_m``, ``cs_ci95``, ``d_prime_ci95``, ``mss_mps``,
         ``asr_mps``, ``srr``, ``profile_type``, ``predictions`` (distance → times) and more."""
+        from kicklab.physiology.predict import prediction_notes
+
         est = self.estimator
         kp = self.kick_profile.to_dict()
         preds = {}
@@ -135,6 +137,7 @@ class AthleteProfile:
                 for _, r in self.efforts.iterrows()
             ],
             "predictions": preds,
+            "prediction_notes": prediction_notes(),
             "notes": list(self.notes) + list(getattr(est, "notes_", [])),
         }
 
