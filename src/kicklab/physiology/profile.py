@@ -272,9 +272,6 @@ def build_profile(
             "(CS or D' ≤ 0) and were left out: the efforts constrain the model poorly"
         )
     samples = samples[valid]
-    if model != "3p" and mss is not None and samples.size:
-        samples = samples.copy()
-        samples[:, 2] = mss  # a known sprint speed bends the short end of the 2P line
     rows = []
     ref = table.iloc[int(np.argmin(np.abs(np.log(table["distance_m"] / 5000.0))))]
     v_dot = float(vdot(ref["distance_m"], ref["time_s"]))
