@@ -1,0 +1,1 @@
+"""Race environment: terrain, air and drafting, heat, track geometry, barriers."""

@@ -1,0 +1,1 @@
+"""Race simulation: courses, runners, Monte Carlo races, optimal pacing, tactics."""
