@@ -15,7 +15,7 @@ pytest.importorskip("kicklab.environment.air")  # the simulator needs the air/dr
 from kicklab.errors import InvalidValue
 from kicklab.physiology.predict import predict_time_s
 from kicklab.race.course import Course
-from kicklab.race.runner import Runner, even, follow, long_surge, sit_and_kick
+from kicklab.race.runner import Runner, even, follow, front_run, long_surge, sit_and_kick
 from kicklab.race.simulate import RaceResult, simulate, wilson_interval
 
 #: Day-to-day variation used in the tactical scenarios: 2 % CS, 10 % D', 3 % MSS.
@@ -194,3 +194,15 @@ def test_bad_field():
         simulate(["runner"], Course(400, kind="road"))
     with pytest.raises(InvalidValue):
         simulate([kicker()], "1500 m")
+
+
+def test_mixed_field_of_twelve_runs():
+    # a big mixed field bunches runners side by side (gap 0): drafting must cope
+    tactics = [even(), sit_and_kick(300, lead_mps=LEAD), follow(), front_run(5.8)]
+    field = [
+        Runner(f"r{i}", 5.2 + 0.05 * i, 120 + 10 * i, 8.0 + 0.1 * i, tactic=tactics[i % 4])
+        for i in range(12)
+    ]
+    res = simulate(field, track(), trials=20, seed=3)
+    assert np.isfinite(res.finish_time_s).all()
+    assert res.win_probability.sum() == pytest.approx(1.0)

@@ -413,7 +413,10 @@ def simulate(
         # 2. air and drafting
         sheltered = can_draft & ~passing & np.isfinite(gap2)
         draft = np.where(
-            sheltered, env.draft_factor(np.where(sheltered, gap2, _NO_DRAFT_GAP_M)), 1.0
+            sheltered,
+            # runners side by side (same position, gap 0 or a rounding below it) shelter fully
+            env.draft_factor(np.where(sheltered, np.maximum(gap2, 0.0), _NO_DRAFT_GAP_M)),
+            1.0,
         )
         vf = np.maximum(v, _V_FLOOR_MPS)
         idx = prof.index(x) if (windy or on_bends or env.flat_equivalent_speed) else None
