@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from kicklab.activity import Activity
-from kicklab.errors import CorruptFile, EmptyActivity, FileTooLarge, InvalidSplits
+from kicklab.errors import CorruptFile, EmptyActivity, FileTooLarge, InvalidSplits, KicklabError
 from kicklab.io import limits
 from kicklab.io.csvfile import _encoding, duration_seconds, header_info, read_table
 
@@ -141,20 +141,33 @@ def _token_at(text: str, at: int) -> str:
     return token if len(token) <= 40 else token[:37] + "..."
 
 
-def _parse_compact(text: str, source: str | None) -> pd.DataFrame:
+def read_pairs(
+    text: str,
+    source: str | None,
+    *,
+    limit: int,
+    error: type[KicklabError],
+    what: str = "splits",
+    hint: str = "expected distance:time pairs such as 400:58.85,800:1:56.81",
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Tokenise compact ``distance:time`` pairs: distances (m), times (s, NaN when unreadable)
+    and each pair's text. Shared by split strings and best-effort strings.
+
+    Raises ``error`` naming the first unreadable token, or when there are more than ``limit``
+    pairs (``what`` names them in the message).
+    """
     nums: list[float] = []
     units: list[str] = []
     times: list[str] = []
     labels: list[str] = []
     pos = 0
-    hint = "expected distance:time pairs such as 400:58.85,800:1:56.81"
     for m in _PAIR.finditer(text):
         gap = text[pos : m.start()]
         if gap.strip(_SEPARATORS) or (pos > 0 and not gap):
             junk = m.start() - len(gap.lstrip(_SEPARATORS)) if gap.strip(_SEPARATORS) else pos
-            raise InvalidSplits(f"cannot read {_token_at(text, junk)!r} ({hint})", source)
-        if len(labels) >= MAX_SPLITS:
-            raise InvalidSplits(f"more than {MAX_SPLITS} splits", source)
+            raise error(f"cannot read {_token_at(text, junk)!r} ({hint})", source)
+        if len(labels) >= limit:
+            raise error(f"more than {limit} {what}", source)
         nums.append(float(m.group("num")) if m.group("num") else 1.0)
         units.append((m.group("unit") or m.group("word") or "m").lower())
         times.append(m.group("time"))
@@ -163,9 +176,14 @@ def _parse_compact(text: str, source: str | None) -> pd.DataFrame:
     rest = text[pos:]
     if rest.strip(_SEPARATORS) or not labels:
         at = pos + len(rest) - len(rest.lstrip(_SEPARATORS))
-        raise InvalidSplits(f"cannot read {_token_at(text, at)!r} ({hint})", source)
+        raise error(f"cannot read {_token_at(text, at)!r} ({hint})", source)
     dist = np.asarray(nums) * np.asarray([_LENGTH[u] for u in units])
     time = duration_seconds(pd.Series(times, dtype="string"))
+    return dist, time, labels
+
+
+def _parse_compact(text: str, source: str | None) -> pd.DataFrame:
+    dist, time, labels = read_pairs(text, source, limit=MAX_SPLITS, error=InvalidSplits)
     bad = np.flatnonzero(np.isnan(time))
     if len(bad):
         i = int(bad[0])

@@ -49,8 +49,7 @@ import pandas as pd
 
 from kicklab.activity import Activity
 from kicklab.errors import EmptyActivity, InvalidValue, KicklabError
-from kicklab.io.csvfile import duration_seconds
-from kicklab.io.splits import _LENGTH, _PAIR, _SEPARATORS, MAX_SPLITS, MIN_SPLIT_SPEED, _token_at
+from kicklab.io.splits import MAX_SPLITS, MIN_SPLIT_SPEED, read_pairs
 from kicklab.physiology.models import speed_3p
 from kicklab.signal import MAX_GRADE, MAX_RUNNING_SPEED_MPS, STOP_SPEED_MPS, clean, minetti_cost
 
@@ -174,29 +173,9 @@ def parse_efforts(text: str, *, source: str | None = None) -> pd.DataFrame:
         raise InvalidValue("no efforts given", source)
     for pattern, replacement in _ALIASES:
         body = pattern.sub(replacement, body)
-    nums: list[float] = []
-    units: list[str] = []
-    times: list[str] = []
-    labels: list[str] = []
-    pos = 0
-    for m in _PAIR.finditer(body):
-        gap = body[pos : m.start()]
-        if gap.strip(_SEPARATORS) or (pos > 0 and not gap):
-            junk = m.start() - len(gap.lstrip(_SEPARATORS)) if gap.strip(_SEPARATORS) else pos
-            raise InvalidValue(f"cannot read {_token_at(body, junk)!r} ({_HINT})", source)
-        if len(labels) >= MAX_EFFORTS:
-            raise InvalidValue(f"more than {MAX_EFFORTS} efforts", source)
-        nums.append(float(m.group("num")) if m.group("num") else 1.0)
-        units.append((m.group("unit") or m.group("word") or "m").lower())
-        times.append(m.group("time"))
-        labels.append(m.group(0))
-        pos = m.end()
-    rest = body[pos:]
-    if rest.strip(_SEPARATORS) or not labels:
-        at = pos + len(rest) - len(rest.lstrip(_SEPARATORS))
-        raise InvalidValue(f"cannot read {_token_at(body, at)!r} ({_HINT})", source)
-    dist = np.asarray(nums) * np.asarray([_LENGTH[u] for u in units])
-    time = duration_seconds(pd.Series(times, dtype="string"))
+    dist, time, labels = read_pairs(
+        body, source, limit=MAX_EFFORTS, error=InvalidValue, what="efforts", hint=_HINT
+    )
     _check_efforts(dist, time, labels, source)
     return pd.DataFrame({"distance_m": dist.astype("float64"), "time_s": time.astype("float64")})
 
