@@ -16,7 +16,6 @@ finish), the way coaches say "kick with 200 to go".
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from kicklab.errors import InvalidValue
 from kicklab.physiology.predict import predict_time_s
+from kicklab.race.course import _finite as _num
 
 __all__ = [
     "TACTIC_KINDS",
@@ -65,16 +65,6 @@ _D_PRIME_RANGE = (1.0, 2000.0)
 _MSS_RANGE = (1.5, 13.0)
 #: Largest day-to-day relative SD accepted: 0.5 would already give negative draws 2 % of the time.
 _MAX_SD = 0.3
-
-
-def _num(value: Any, name: str, lo: float, hi: float) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InvalidValue(f"{name} must be a number, got {value!r}") from None
-    if not (math.isfinite(v) and lo <= v <= hi):
-        raise InvalidValue(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
-    return v
 
 
 @dataclass(frozen=True)
