@@ -542,6 +542,10 @@ def demo(
     print(json.dumps(payload, indent=2, allow_nan=False, default=str))
 
 
+# race, pace and advise live in their own module; importing it registers them on ``app``
+from kicklab import cli_race as _cli_race  # noqa: E402, F401
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -1,0 +1,3 @@
+"""``kicklab race``, ``kicklab pace`` and ``kicklab advise``: simulate, pace and advise."""
+
+from __future__ import annotations
