@@ -8,6 +8,10 @@ once per time step (one ``take`` per quantity for every runner of every trial at
 Distances are race distances in metres from the start line; on a track the finish is at the
 end of the home straight (as in :mod:`kicklab.samples`), so a race of ``d`` metres starts
 ``d`` metres before the finish line, measured along the lane-1 running line.
+
+A road course may follow a :class:`Route` read from a GPX file (:meth:`Course.from_gpx`): the
+grade profile then comes from the route's smoothed elevation and the running direction (for
+the wind) from its compass bearing.
 """
 
 from __future__ import annotations
@@ -15,15 +19,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from kicklab.errors import InvalidValue
+from kicklab.errors import InvalidValue, KicklabError, UnsupportedFormat
+from kicklab.geo import EARTH_RADIUS_M, haversine_m
 from kicklab.samples import TRACK_LAP_M, track_xy
 
-__all__ = ["Course", "CourseProfile", "COURSE_KINDS"]
+if TYPE_CHECKING:
+    from kicklab.io.source import Source
+
+__all__ = ["Course", "CourseProfile", "Route", "COURSE_KINDS", "ROUTE_GRID_M"]
 
 #: Accepted ``kind`` values.
 COURSE_KINDS: tuple[str, ...] = ("track", "road")
@@ -44,6 +52,29 @@ _MAX_GRADE = 0.45
 PROFILE_STEP_M = 1.0
 #: Half-width of the finite difference used for the running direction on the track, m.
 _HEADING_DS_M = 0.25
+#: Spacing of the distance grid a route's elevation is resampled to and its grade profile
+#: given on, m: GPX points are 1–100 m apart; 10 m resolves every hill a runner notices.
+ROUTE_GRID_M = 10.0
+#: Width of the moving average (same variance as the Gaussian actually used, σ = w/√12) that
+#: smooths route elevation, m. GPS altitude wanders by metres from fix to fix and
+#: barometric/SRTM profiles step by 0.2–1 m, so raw point-to-point grades reach ±30 % on level
+#: roads; over ~50 m a 1 m error moves the grade by ≈ 2 %, while a climb of 100 m or more keeps
+#: its grade (a bridge ramp is rounded off).
+ROUTE_ALTITUDE_WINDOW_M = 50.0
+#: Length over which the compass bearing of a route is taken, m (the direction of the chord
+#: from 10 m before to 10 m after): removes GPS zig-zag between close points, keeps corners.
+ROUTE_HEADING_WINDOW_M = 20.0
+#: Largest distance accepted between consecutive points of one GPX segment, m: a route drawn in
+#: a planner has a point at least every few hundred metres; a longer straight jump is a
+#: corrupt point or a missing piece of the route, and racing along it would be invented.
+ROUTE_MAX_POINT_GAP_M = 1000.0
+#: Distance counted between the last point of a GPX segment and the first point of the next,
+#: m: none (GPS was off in between, as in :mod:`kicklab.io.gpx` and the shared MANIFEST);
+#: a millimetre keeps the route's distances strictly increasing.
+_SEGMENT_JOIN_M = 1e-3
+#: A route step whose end points lie this much further apart than the distance counted for it
+#: is a segment join (a jump), m; its displacement is left out of the running direction.
+_JOIN_EXCESS_M = 1.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +126,357 @@ def _finite(value: Any, name: str, lo: float, hi: float) -> float:
     return v
 
 
+def _smooth_gaussian(values: np.ndarray, step_m: float, window_m: float) -> np.ndarray:
+    """Gaussian smoothing of evenly spaced ``values`` (spacing ``step_m``, m), σ = window/√12.
+
+    The ends are extended by odd reflection (``2·v₀ − v_k``), so a straight ramp comes back
+    unchanged up to the first and last sample instead of being pulled towards the middle.
+    """
+    sigma = window_m / math.sqrt(12.0)
+    half = max(1, int(math.ceil(3.0 * sigma / step_m)))
+    u = np.arange(-half, half + 1) * (step_m / sigma)
+    w = np.exp(-0.5 * u * u)
+    w /= w.sum()
+    n = values.size
+    if n < 2:
+        return values.copy()
+    pad = min(half, n - 1)
+    padded = np.pad(values, pad, mode="reflect", reflect_type="odd")
+    if pad < half:  # very short profile: hold the reflected ends for the rest of the kernel
+        padded = np.pad(padded, half - pad, mode="edge")
+    return np.convolve(padded, w, mode="valid")
+
+
+@dataclass(frozen=True, eq=False)
+class Route:
+    """A road or cross-country route: positions and smoothed elevation along its distance.
+
+    Build one with :meth:`from_gpx` (a GPX track or route; times are not needed) or directly
+    from arrays. Equality compares the arrays; the hash uses the name, source, number of
+    points and length, so a :class:`Course` holding a route stays hashable.
+
+    Attributes
+    ----------
+    distance_m
+        Cumulative distance along the route from its first point, m: starts at 0, strictly
+        increasing.
+    lat_deg, lon_deg
+        Position of each point, degrees (WGS-84).
+    altitude_m
+        Smoothed elevation of each point, m (no NaN; all 0 when the file has no elevation).
+        Read from GPX, a segment after a join continues at the elevation where the previous
+        one ended (the jump across the join is not a climb).
+    name
+        The route's name (GPX ``trk/name``, ``rte/name`` or ``metadata/name``), or None.
+    source
+        Where it was read from (file path or ``"<bytes>"``), or None.
+    has_elevation
+        False when the file gave no elevation (then the route is taken as flat).
+    """
+
+    distance_m: np.ndarray
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    altitude_m: np.ndarray
+    name: str | None = None
+    source: str | None = None
+    has_elevation: bool = True
+    _east_m: np.ndarray = field(init=False, repr=False)
+    _north_m: np.ndarray = field(init=False, repr=False)
+    _lon_unwrapped: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        src = self.source
+        arrays = {}
+        for key in ("distance_m", "lat_deg", "lon_deg", "altitude_m"):
+            try:
+                a = np.array(getattr(self, key), dtype=float)
+            except (TypeError, ValueError):
+                raise InvalidValue(f"route {key} must be an array of numbers", src) from None
+            if a.ndim != 1:
+                raise InvalidValue(f"route {key} must be one-dimensional", src)
+            if not np.isfinite(a).all():
+                raise InvalidValue(f"route {key} must be finite (no NaN)", src)
+            a.setflags(write=False)
+            arrays[key] = a
+        d = arrays["distance_m"]
+        if d.size < 2:
+            raise InvalidValue("a route needs at least two points", src)
+        if any(a.size != d.size for a in arrays.values()):
+            raise InvalidValue("route arrays must all have the same length", src)
+        if d[0] != 0.0 or not (np.diff(d) > 0).all():
+            raise InvalidValue("route distance_m must start at 0 and be strictly increasing", src)
+        if (np.abs(arrays["lat_deg"]) > 90).any() or (np.abs(arrays["lon_deg"]) > 360).any():
+            raise InvalidValue("route latitudes must be within ±90° and longitudes ±360°", src)
+        for key, a in arrays.items():
+            object.__setattr__(self, key, a)
+        object.__setattr__(self, "has_elevation", bool(self.has_elevation))
+        lat = np.radians(arrays["lat_deg"])
+        lon = np.unwrap(np.radians(arrays["lon_deg"]))  # continuous across ±180°
+        object.__setattr__(self, "_lon_unwrapped", np.degrees(lon))
+        # east/north displacement of each step (local tangent plane); a segment join (a jump
+        # much longer than the distance counted for it) does not turn the runner
+        d_north = np.diff(lat) * EARTH_RADIUS_M
+        d_east = np.diff(lon) * np.cos(0.5 * (lat[1:] + lat[:-1])) * EARTH_RADIUS_M
+        jump = np.hypot(d_east, d_north) > np.diff(d) + _JOIN_EXCESS_M
+        d_east[jump] = 0.0
+        d_north[jump] = 0.0
+        object.__setattr__(self, "_east_m", np.concatenate([[0.0], np.cumsum(d_east)]))
+        object.__setattr__(self, "_north_m", np.concatenate([[0.0], np.cumsum(d_north)]))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Route):
+            return NotImplemented
+        return (
+            self.name == other.name
+            and self.source == other.source
+            and self.has_elevation == other.has_elevation
+            and all(
+                np.array_equal(getattr(self, k), getattr(other, k))
+                for k in ("distance_m", "lat_deg", "lon_deg", "altitude_m")
+            )
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.source, self.distance_m.size, float(self.distance_m[-1])))
+
+    # ------------------------------------------------------------------ geometry
+    @property
+    def length_m(self) -> float:
+        """Length of the route, m."""
+        return float(self.distance_m[-1])
+
+    @property
+    def ascent_m(self) -> float:
+        """Total climb of the smoothed elevation, m."""
+        dz = np.diff(self.altitude_m)
+        return float(dz[dz > 0].sum())
+
+    @property
+    def descent_m(self) -> float:
+        """Total descent of the smoothed elevation, m (positive)."""
+        dz = np.diff(self.altitude_m)
+        return float(-dz[dz < 0].sum())
+
+    def latlon(self, distance_m: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Position at distances along the route (m, clipped to the route), degrees.
+
+        Linear interpolation between points (exact to millimetres over the ≤ 1 km between
+        points); longitudes are returned within ±180°.
+        """
+        x = np.clip(np.asarray(distance_m, dtype=float), 0.0, self.length_m)
+        lat = np.interp(x, self.distance_m, self.lat_deg)
+        lon = np.interp(x, self.distance_m, self._lon_unwrapped)
+        return lat, (lon + 180.0) % 360.0 - 180.0
+
+    def altitude_at(self, distance_m: Any) -> np.ndarray:
+        """Smoothed elevation at distances along the route (m, clipped to the route), m."""
+        x = np.clip(np.asarray(distance_m, dtype=float), 0.0, self.length_m)
+        return np.interp(x, self.distance_m, self.altitude_m)
+
+    def bearing_rad(self, distance_m: Any, window_m: float = ROUTE_HEADING_WINDOW_M) -> np.ndarray:
+        """Compass bearing of the running direction at distances along the route, radians.
+
+        0 = north, π/2 = east (clockwise), in [0, 2π): the direction of the chord from
+        ``window_m/2`` before to ``window_m/2`` after the point (clipped at the route's ends),
+        with the jumps between GPX segments left out. At a hairpin turn where the chord
+        vanishes the bearing is 0 (north) for the few metres of the turn.
+        """
+        half = 0.5 * _finite(window_m, "window_m", 0.1, 1000.0)
+        x = np.asarray(distance_m, dtype=float)
+        lo = np.clip(x - half, 0.0, self.length_m)
+        hi = np.clip(x + half, 0.0, self.length_m)
+        de = np.interp(hi, self.distance_m, self._east_m) - np.interp(
+            lo, self.distance_m, self._east_m
+        )
+        dn = np.interp(hi, self.distance_m, self._north_m) - np.interp(
+            lo, self.distance_m, self._north_m
+        )
+        return np.mod(np.arctan2(de, dn), 2.0 * math.pi)
+
+    def grade_profile(
+        self, distance_m: float | None = None, step_m: float = ROUTE_GRID_M
+    ) -> np.ndarray:
+        """Grades evenly spaced from the start to ``distance_m`` (m, default the whole route).
+
+        The smoothed elevation is sampled every ≤ ``step_m`` metres and differentiated with
+        central differences; grades are clipped to ±0.45 (Minetti 2002's range). This is the
+        array :class:`Course` takes as ``grade``.
+        """
+        end = self.length_m if distance_m is None else float(distance_m)
+        if not (0.0 < end <= self.length_m * (1.0 + 1e-9)):
+            raise InvalidValue(
+                f"distance_m must be within the route (0–{self.length_m:.1f} m), got {distance_m!r}",
+                self.source,
+            )
+        step = _finite(step_m, "step_m", 0.1, 1000.0)
+        grid = np.linspace(0.0, end, max(2, int(math.ceil(end / step - 1e-3)) + 1))
+        grade = np.gradient(self.altitude_at(grid), grid)
+        return np.clip(grade, -_MAX_GRADE, _MAX_GRADE)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: name, source, number of points, length, ascent and descent (m)."""
+        return {
+            "name": self.name,
+            "source": self.source,
+            "points": int(self.distance_m.size),
+            "length_m": self.length_m,
+            "ascent_m": self.ascent_m,
+            "descent_m": self.descent_m,
+            "has_elevation": self.has_elevation,
+        }
+
+    # ------------------------------------------------------------------ GPX
+    @classmethod
+    def from_gpx(cls, path_or_bytes: Source, *, name: str | None = None) -> Route:
+        """Read a route from a GPX file's track points (``trk/trkseg/trkpt``) or, when it has
+        none, its route points (``rte/rtept``). Times are not needed.
+
+        Parameters
+        ----------
+        path_or_bytes
+            Path, bytes or binary file object (gzip-compressed content is unwrapped).
+        name
+            Label used in errors and as :attr:`source` (defaults to the path).
+
+        Notes
+        -----
+        * Distance is the cumulative great-circle (haversine) distance between points; the
+          jump from one segment (or track) to the next is not counted (GPS was off), as in
+          :func:`kicklab.io.read_gpx`. Repeated positions are dropped.
+        * Elevation (``ele``) is interpolated over distance where a point lacks it, made
+          continuous across segment joins (a later segment is shifted by the jump), resampled
+          to a :data:`ROUTE_GRID_M` grid and smoothed over :data:`ROUTE_ALTITUDE_WINDOW_M`.
+          A file without any elevation gives a flat route (``has_elevation=False``).
+        * The document is parsed with the safe streaming reader of :mod:`kicklab.io._xml`
+          (entity declarations refused, nesting and size bounded).
+
+        Raises
+        ------
+        CorruptFile
+            Malformed or truncated XML, entity declarations.
+        UnsupportedFormat
+            Not a GPX document.
+        InvalidValue
+            Fewer than two points with a position, a route shorter than 60 m, or two
+            consecutive points of one segment more than :data:`ROUTE_MAX_POINT_GAP_M` apart.
+        """
+        from kicklab.io.sniff import sniff
+        from kicklab.io.source import gunzip, load_bytes
+
+        data, label = load_bytes(path_or_bytes, name)
+        try:
+            if sniff(data) == "gzip":
+                data = gunzip(data, label)
+            if sniff(data) != "gpx":
+                raise UnsupportedFormat("not a GPX document (no <gpx> root element)", label)
+            return _route_from_points(_gpx_points(data, label), label)
+        except KicklabError as exc:
+            raise exc.with_source(label) from None
+        except RecursionError:
+            raise UnsupportedFormat("input nests too deeply", label) from None
+
+
+def _gpx_points(data: bytes, source: str) -> dict[str, Any]:
+    """Positions and elevations (float arrays, NaN where missing or unparsable) and segment
+    numbers of a GPX document's track points (or, when there are none, its route points), in
+    document order, with the name of the track, route or document."""
+    from kicklab.io._xml import clean_text, iter_xml, to_float
+
+    cols: dict[str, dict[str, list[Any]]] = {
+        kind: {"lat": [], "lon": [], "ele": [], "seg": []} for kind in ("trk", "rte")
+    }
+    point_tags = {"trkpt": "trk", "rtept": "rte"}
+    names: dict[str, str | None] = {"trk": None, "rte": None, "metadata": None}
+    seg = 0
+    point: dict[str, Any] | None = None
+    point_depth = 0
+    for is_start, tag, elem, stack in iter_xml(data, source, root="gpx"):
+        depth = len(stack)
+        if is_start:
+            if point is None:
+                if tag in point_tags and depth >= 2 and stack[-2] in ("trkseg", "trk", "rte"):
+                    point = {"ele": None}
+                    point_depth = depth
+                elif tag in ("trkseg", "trk", "rte"):
+                    seg += 1
+            continue
+        if point is not None:
+            if depth == point_depth:
+                col = cols[point_tags[tag]]
+                col["lat"].append(elem.get("lat"))
+                col["lon"].append(elem.get("lon"))
+                col["ele"].append(point["ele"])
+                col["seg"].append(seg)
+                point = None
+            elif depth == point_depth + 1 and tag == "ele" and point["ele"] is None:
+                point["ele"] = elem.text
+            continue
+        if tag == "name" and depth >= 2:
+            # GPX 1.0 puts the document's name directly under <gpx>, GPX 1.1 in <metadata>
+            parent = "metadata" if stack[-2] == "gpx" else stack[-2]
+            if parent in names and names[parent] is None:
+                names[parent] = clean_text(elem.text)
+    kind = "trk" if cols["trk"]["lat"] else "rte"
+    col = cols[kind]
+    return {
+        "lat": to_float(col["lat"]),
+        "lon": to_float(col["lon"]),
+        "ele": to_float(col["ele"]),
+        "seg": np.asarray(col["seg"], dtype=np.int64),
+        "name": names[kind] or names["metadata"] or names["trk"] or names["rte"],
+    }
+
+
+def _route_from_points(points: dict[str, Any], source: str) -> Route:
+    """A :class:`Route` from parsed GPX points: distance, jump checks, smoothed elevation."""
+    lat, lon, ele, seg = points["lat"], points["lon"], points["ele"], points["seg"]
+    ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    if ok.sum() < 2:
+        what = "track or route points" if lat.size == 0 else "points with a valid position"
+        raise InvalidValue(f"a route needs at least two {what}, found {int(ok.sum())}", source)
+    lat, lon, ele, seg = lat[ok], lon[ok], ele[ok], seg[ok]
+    step = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    join = seg[1:] != seg[:-1]
+    too_far = ~join & (step > ROUTE_MAX_POINT_GAP_M)
+    if too_far.any():
+        i = int(np.flatnonzero(too_far)[0])
+        raise InvalidValue(
+            f"{int(too_far.sum())} step(s) longer than {ROUTE_MAX_POINT_GAP_M:g} m between "
+            f"consecutive points (the first: {step[i]:.0f} m after point {i + 1} of "
+            f"{lat.size}); the route has a gap or a corrupt position",
+            source,
+        )
+    step = np.where(join, _SEGMENT_JOIN_M, step)
+    # of repeated positions (a standstill) keep the last: its elevation is the one the route
+    # leaves with (a barometer may still be settling before the start)
+    keep = np.concatenate([step > 0, [True]])
+    dist = np.concatenate([[0.0], np.cumsum(step)])[keep]
+    lat, lon, ele, seg = lat[keep], lon[keep], ele[keep], seg[keep]
+    length = float(dist[-1])
+    if length < _MIN_DISTANCE_M:
+        raise InvalidValue(
+            f"the route is {length:.1f} m long, shorter than the {_MIN_DISTANCE_M:g} m of the "
+            "shortest race",
+            source,
+        )
+    has_ele = int(np.isfinite(ele).sum()) >= 2
+    if has_ele:
+        good = np.isfinite(ele)
+        ele = np.interp(dist, dist[good], ele[good])
+        # a later segment continues at the elevation where the previous one ended: the jump
+        # across a join is not a climb the runner makes
+        jump = np.concatenate([[0.0], np.where(seg[1:] != seg[:-1], np.diff(ele), 0.0)])
+        ele = ele - np.cumsum(jump)
+        grid = np.linspace(0.0, length, int(math.ceil(length / ROUTE_GRID_M - 1e-3)) + 1)
+        raw = np.interp(grid, dist, ele)
+        smooth = _smooth_gaussian(raw, float(grid[1] - grid[0]), ROUTE_ALTITUDE_WINDOW_M)
+        altitude = np.interp(dist, grid, smooth)
+    else:
+        altitude = np.zeros(dist.size)
+    return Route(dist, lat, lon, altitude, points["name"], source, has_ele)
+
+
 @dataclass(frozen=True)
 class Course:
     """Where and in what weather a race is run.
@@ -104,8 +486,8 @@ class Course:
     distance_m
         Race distance, m (measured on the lane-1 running line on a track).
     kind
-        ``"track"`` (400 m oval, bends and lanes) or ``"road"`` (straight line unless a grade
-        profile is given; no bends).
+        ``"track"`` (400 m oval, bends and lanes) or ``"road"`` (a road or cross-country course:
+        no bends; a straight line unless it follows a ``route``).
     lane
         Lane the field runs in on a track (1–9); runners passing on a bend run one lane wider.
     steeple
@@ -118,14 +500,21 @@ class Course:
     wind_mps
         Wind speed, m/s (≥ 0).
     wind_dir_deg
-        Direction the wind blows *towards*, degrees, relative to the running direction on the
-        home straight (track) or on the whole course (road): 0 = tailwind there, 180 = headwind.
+        Direction the wind blows *towards*, degrees. Without a route: relative to the running
+        direction on the home straight (track) or on the whole course (road), 0 = tailwind
+        there, 180 = headwind. With a ``route``: a compass bearing (0 = towards north, 90 =
+        towards east), so the meteorological "wind from the south" is 0 and "from the west"
+        is 90; the tail-wind component then turns with the route.
     wbgt_c
         Wet-bulb globe temperature, °C, or ``None`` for no heat penalty.
     sex
         ``"men"`` or ``"women"``: barrier height and the heat-penalty table.
     heat_level
         ``"top"`` or ``"slower"`` runners in Ely 2007's heat table.
+    route
+        A :class:`Route` the road course follows from its first point (see :meth:`from_gpx`);
+        the race uses its first ``distance_m`` metres. ``grade`` should then come from
+        :meth:`Route.grade_profile`.
     """
 
     distance_m: float
@@ -138,6 +527,7 @@ class Course:
     wbgt_c: float | None = None
     sex: str = "men"
     heat_level: str = "top"
+    route: Route | None = None
 
     def __post_init__(self) -> None:
         d = _finite(self.distance_m, "distance_m", _MIN_DISTANCE_M, _MAX_DISTANCE_M)
@@ -166,6 +556,88 @@ class Course:
             g = np.asarray(self.grade, dtype=float)
             if g.ndim != 1 or g.size < 2:
                 raise InvalidValue("grade must be a callable or at least two evenly spaced values")
+        if self.route is not None:
+            if not isinstance(self.route, Route):
+                raise InvalidValue(f"route must be a Route, got {type(self.route).__name__}")
+            if self.kind != "road":
+                raise InvalidValue("a route needs kind='road' (a track has its own geometry)")
+            if d > self.route.length_m * (1.0 + 1e-9):
+                raise InvalidValue(
+                    f"distance_m ({d:g} m) is longer than the route ({self.route.length_m:.1f} m)",
+                    self.route.source,
+                )
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_gpx(
+        cls,
+        path_or_bytes: Source,
+        *,
+        distance_m: float | None = None,
+        wind_mps: float = 0.0,
+        wind_dir_deg: float = 0.0,
+        wbgt_c: float | None = None,
+        sex: str = "men",
+        heat_level: str = "top",
+        kind: str = "road",
+    ) -> Course:
+        """A road (or cross-country) course following a GPX track or route.
+
+        Parameters
+        ----------
+        path_or_bytes
+            GPX file: path, bytes or binary file object (read by :meth:`Route.from_gpx`;
+            times are not needed, so a route drawn in a planner works).
+        distance_m
+            Race distance, m; default the route's length. A shorter race uses the route's
+            first ``distance_m`` metres; a longer one raises
+            :class:`~kicklab.errors.InvalidValue`.
+        wind_mps
+            Wind speed, m/s.
+        wind_dir_deg
+            Compass bearing the wind blows *towards*, degrees (0 = towards north: a wind
+            *from* the south).
+        wbgt_c, sex, heat_level
+            As for :class:`Course`.
+        kind
+            ``"road"`` (the only kind that follows a route).
+
+        Returns
+        -------
+        Course
+            With ``route`` set and ``grade`` the route's smoothed grade every ≤ 10 m
+            (:meth:`Route.grade_profile`).
+        """
+        if kind != "road":
+            raise InvalidValue(f"a course from a GPX route must have kind='road', got {kind!r}")
+        route = Route.from_gpx(path_or_bytes)
+        if distance_m is None:
+            d = route.length_m
+        else:
+            d = _finite(distance_m, "distance_m", _MIN_DISTANCE_M, _MAX_DISTANCE_M)
+            if d > route.length_m * (1.0 + 1e-9):
+                raise InvalidValue(
+                    f"distance_m ({d:g} m) is longer than the route ({route.length_m:.1f} m)",
+                    route.source,
+                )
+        if not _MIN_DISTANCE_M <= d <= _MAX_DISTANCE_M:
+            raise InvalidValue(
+                f"the route is {d / 1000:.1f} km long; give distance_m within "
+                f"{_MIN_DISTANCE_M:g}–{_MAX_DISTANCE_M:g} m to race on part of it",
+                route.source,
+            )
+        grade = tuple(float(g) for g in route.grade_profile(d))
+        return cls(
+            d,
+            kind="road",
+            grade=grade,
+            wind_mps=wind_mps,
+            wind_dir_deg=wind_dir_deg,
+            wbgt_c=wbgt_c,
+            sex=sex,
+            heat_level=heat_level,
+            route=route,
+        )
 
     # ------------------------------------------------------------------ profile
     def grade_at(self, distance_m: Any) -> np.ndarray:
@@ -188,9 +660,15 @@ class Course:
         return g
 
     def heading_rad(self, distance_m: Any) -> np.ndarray:
-        """Running direction at race distances (rad), relative to the home straight's
-        direction (track) or to the course direction (road, always 0)."""
+        """Running direction at race distances (rad).
+
+        Track: relative to the home straight's direction. Road without a route: 0 (the
+        course direction). Road with a route: the route's compass bearing (0 = north,
+        clockwise, smoothed over :data:`ROUTE_HEADING_WINDOW_M`), held at its finish value
+        past the finish."""
         x = np.asarray(distance_m, dtype=float)
+        if self.route is not None:
+            return self.route.bearing_rad(np.clip(x, 0.0, self.distance_m))
         if self.kind == "road":
             return np.zeros_like(x)
         s = x - self.distance_m  # distance after the finish line along lane 1
@@ -199,9 +677,19 @@ class Course:
         return np.arctan2(y1 - y0, x1 - x0)
 
     def tailwind_mps(self, distance_m: Any) -> np.ndarray:
-        """Wind component along the running direction at race distances (m/s, + = tailwind)."""
+        """Wind component along the running direction at race distances (m/s, + = tailwind):
+        ``wind_mps·cos(heading − wind_dir)`` (see ``wind_dir_deg`` for the reference)."""
         rel = self.heading_rad(distance_m) - math.radians(self.wind_dir_deg)
         return self.wind_mps * np.cos(rel)
+
+    def route_latlon(self, distance_m: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        """Position (latitude, longitude in degrees) at race distances ``distance_m`` (m) on
+        the route, interpolated between its points and held at the finish past it; ``None``
+        for a course without a route."""
+        if self.route is None:
+            return None
+        x = np.clip(np.asarray(distance_m, dtype=float), 0.0, self.distance_m)
+        return self.route.latlon(x)
 
     def profile(self, step_m: float = PROFILE_STEP_M) -> CourseProfile:
         """The course sampled every ``step_m`` m, with one lap (or 400 m) of run-out past the
@@ -228,7 +716,8 @@ class Course:
         return CourseProfile(step, x, grade, tail, radius, wide, barriers)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready parameters (a grade callable is described, not serialised)."""
+        """JSON-ready parameters (a grade callable is described, not serialised; a route is
+        summarised: name, source, points, length, ascent and descent)."""
         grade: Any = None
         if callable(self.grade):
             grade = "callable"
@@ -245,4 +734,5 @@ class Course:
             "wbgt_c": self.wbgt_c,
             "sex": self.sex,
             "heat_level": self.heat_level,
+            "route": None if self.route is None else self.route.to_dict(),
         }

@@ -23,9 +23,9 @@ Python loop is over time steps):
    above CS ``D'bal −= (v_eq − CS)·dt``; below CS the differential model of Skiba & Clarke 2021
    (``τ = D'/(CS − v_eq)``, the default of :mod:`kicklab.physiology.balance`):
    ``D'bal = D' − (D' − D'bal)·exp(−(CS − v_eq)·dt/D')``.
-6. **Obstacles** (steeplechase): each clearance costs ``clearance_time_s`` (distance lost at the
-   current speed) and ``clearance_energy_m`` of D'
-   (:mod:`kicklab.environment.barriers`).
+6. **Obstacles** (steeplechase): each clearance loses a fixed distance of running
+   (``clearance_time_s`` × speed, paid over as many steps as it takes, so it does not depend on
+   ``dt``) and costs ``clearance_energy_m`` of D' (:mod:`kicklab.environment.barriers`).
 
 Split and finish times are interpolated linearly inside the step in which a runner crosses the
 mark, so they do not jump by ``dt``.
@@ -368,8 +368,11 @@ def simulate(
     if bar_pos is not None:
         kinds = prof.barriers["kind"].to_numpy()
         bar_energy = np.array([float(env.clearance_energy_m(k)) for k in kinds])  # type: ignore[misc]
+        # distance lost per clearance, m (clearance time × speed: independent of the speed)
+        bar_loss = np.array([float(env.clearance_time_s(k, 1.0)) for k in kinds])  # type: ignore[misc]
         bar_ext = np.append(bar_pos, np.inf)
         next_bar = np.zeros((trials, n_r), dtype=np.intp)
+        owed_m = np.zeros((trials, n_r))
 
     # generous time limit: the whole distance at half the slowest CS, plus a minute
     n_steps = int(math.ceil((2.0 * dist / float(cs.min()) + 60.0) / dt))
@@ -449,21 +452,21 @@ def simulate(
         if on_bends:
             ds = ds * np.where(passing, prog_wide[idx], prog_lane[idx])
         x_new = x + ds
-        # 6. obstacles: clearance time (distance lost at the current speed) and D' cost
+        # 6. obstacles: a clearance loses a fixed distance of running (paid over as many steps
+        #    as it takes, so the loss does not depend on dt) and costs D'
         if bar_pos is not None:
             hit = x_new >= bar_ext[next_bar]
             if hit.any():
                 ti, ri = np.nonzero(hit)
-                kind = kinds[next_bar[ti, ri]]
-                lost = (
-                    np.array(
-                        [env.clearance_time_s(kk, vv) for kk, vv in zip(kind, v_new[ti, ri])]  # type: ignore[misc]
-                    )
-                    * v_new[ti, ri]
-                )
-                x_new[ti, ri] -= np.minimum(lost, ds[ti, ri])
-                bal[ti, ri] = np.maximum(bal[ti, ri] - bar_energy[next_bar[ti, ri]], 0.0)
+                which = next_bar[ti, ri]
+                owed_m[ti, ri] += bar_loss[which]
+                bal[ti, ri] = np.maximum(bal[ti, ri] - bar_energy[which], 0.0)
                 next_bar[ti, ri] += 1
+            paying = owed_m > 0
+            if paying.any():
+                take = np.minimum(owed_m, np.where(paying, x_new - x, 0.0))
+                x_new -= take
+                owed_m -= take
         # 7. splits and finish, interpolated inside the step
         mark = marks_ext[next_mark]
         crossed = x_new >= mark
