@@ -542,8 +542,9 @@ def demo(
     print(json.dumps(payload, indent=2, allow_nan=False, default=str))
 
 
-# race, pace and advise live in their own module; importing it registers them on ``app``
+# race/pace/advise and plan/progress live in their own modules; importing them registers them
 from kicklab import cli_race as _cli_race  # noqa: E402, F401
+from kicklab import cli_train as _cli_train  # noqa: E402, F401
 
 
 def main() -> None:
