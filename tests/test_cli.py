@@ -67,10 +67,13 @@ def test_missing_file_one_line(tmp_path):
 
 def test_console_script_demo(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "kicklab.cli", "demo", "--out", str(tmp_path), "--json"],
+        [
+            sys.executable,
+            *("-m", "kicklab.cli", "demo", "--out", str(tmp_path), "--json", "--trials", "60"),
+        ],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     obj = json.loads(proc.stdout)
@@ -85,6 +88,16 @@ def test_console_script_demo(tmp_path):
     assert analysis["compare"][0]["athlete"] == "you"
     html = (tmp_path / "sample-1500m.html").read_text(encoding="utf-8")
     assert '<script src="http' not in html
+    # the season: 4 athletes × 4 meets as FIT files, profiles, advice, one report page
+    season = obj["season"]
+    assert len(season["races"]) == 16
+    assert all(
+        (tmp_path / "season").joinpath(*r["path"].split("/")[-2:]).is_file()
+        for r in season["races"]
+    )
+    assert len(season["profiles"]) == 4
+    assert set(season["advice"]) == {"Kim (kicker)", "Sam (surger)"}
+    assert (tmp_path / "season.html").is_file()
 
 
 # ----------------------------------------------------------------------------- analyze

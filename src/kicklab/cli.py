@@ -504,13 +504,25 @@ def demo(
     out: Annotated[Path, typer.Option(help="Folder for the files the demo writes.")] = Path(
         "kicklab-demo"
     ),
+    trials: Annotated[
+        int, typer.Option(help="Simulated races per tactic in the season's race advice.")
+    ] = 200,
+    season: Annotated[
+        bool, typer.Option(help="Also simulate the season (FIT files, profiles, advice).")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
-    """Write a sample 1500 m track race as a FIT file, read it back and analyse its kick.
+    """Analyse a sample race's kick, then simulate a season: FIT files, kicks, profiles, advice.
 
-    Writes ``sample-1500m.fit`` and an offline HTML report ``sample-1500m.html`` (with the
-    famous kicks beside it) into OUT; prints what the file holds and the kick analysis
-    (``--json``: one object with ``activity``, ``truth`` and ``analysis``).
+    1. Writes ``sample-1500m.fit`` (a synthetic 1500 m race with a kick 250 m out), reads it
+       back, analyses its kick beside the famous ones and writes ``sample-1500m.html``.
+    2. Simulates a season of four meets for four athletes (two kickers, a surger, a driver),
+       writes every race as a FIT file under ``season/``, finds the kicks in them, fits each
+       athlete's profile from their own files and advises two of them for a championship 1500 m;
+       writes it all as one page, ``season.html``.
+
+    ``--json``: one object with ``activity``, ``truth`` and ``analysis`` (the sample race) and
+    ``season`` (races, profiles, advice).
     """
     from kicklab.io import write_fit
     from kicklab.samples import sample_race
@@ -527,6 +539,8 @@ def demo(
         )
         inspect([str(path)], as_json=False)
         analyze(paths=[str(path)], compare=True, html=out / "sample-1500m.html")
+        if season:
+            _demo_season(out, trials, as_json=False)
         return
     from kicklab.kick import analyze as run_analysis
     from kicklab.kick.famous import compare as compare_kicks
@@ -538,8 +552,83 @@ def demo(
     write_html(analysis, out / "sample-1500m.html", comparison=comparison)
     result = analysis.to_dict()
     result["compare"] = json.loads(comparison.to_json(orient="records"))
-    payload = {"activity": summary, "truth": truth, "analysis": result}
+    payload: dict[str, Any] = {"activity": summary, "truth": truth, "analysis": result}
+    if season:
+        payload["season"] = _demo_season(out, trials, as_json=True)
     print(json.dumps(payload, indent=2, allow_nan=False, default=str))
+
+
+def _demo_season(out: Path, trials: int, *, as_json: bool) -> dict[str, Any]:
+    """Run the demo season into ``out/season`` and write ``out/season.html``."""
+    from rich.progress import Progress
+
+    from kicklab.season import run_season
+    from kicklab.season_report import write_season_html
+
+    labels = {
+        "race": "racing the meets",
+        "analyse": "finding the kicks",
+        "profile": "fitting profiles",
+        "advise": "race advice",
+    }
+    try:
+        with Progress(console=_err, transient=True, disable=as_json) as bar:
+            task = bar.add_task("season", total=None)
+
+            def tick(stage: str, done: int, total: int) -> None:
+                bar.update(task, description=labels.get(stage, stage), completed=done, total=total)
+
+            result = run_season(out / "season", trials=trials, progress=tick)
+    except KicklabError as exc:
+        _error_line(exc, "demo")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    report = write_season_html(result, out / "season.html")
+    data = result.to_dict()
+    if as_json:
+        return data
+    _print_season(result)
+    _out.print(f"wrote [bold]{report}[/bold] and {len(result.races)} FIT files in {out / 'season'}")
+    return data
+
+
+def _print_season(result: Any) -> None:
+    races = Table(title="Season: kicks found in the FIT files", title_justify="left")
+    for col in ("meet", "athlete", "place", "time", "planned kick", "kick found", "class"):
+        races.add_column(col, justify="right" if col in ("place", "time") else "left")
+    for r in result.races.to_dict(orient="records"):
+        found = "–"
+        if r.get("kick_detected"):
+            found = f"{r['kick_to_go_m']:.0f} m to go, {r['kick_gain_pct']:+.1f} %"
+        planned = r.get("true_kick_to_go_m")
+        races.add_row(
+            r["meet"],
+            r["athlete"],
+            str(r["place"]),
+            _fmt_time(r["time_s"]),
+            "–" if planned is None or planned != planned else f"{planned:.0f} m",
+            found,
+            str(r.get("finish_class") or "–"),
+        )
+    _out.print(races)
+    prof = Table(title="Profiles fitted from each athlete's own files", title_justify="left")
+    for col in ("athlete", "CS true / fitted", "D' true / fitted", "MSS (sprint test)", "type"):
+        prof.add_column(col)
+    for r in result.profiles.to_dict(orient="records"):
+        cs, dp = _num(r.get("cs_mps")), _num(r.get("d_prime_m"))
+        prof.add_row(
+            r["athlete"],
+            f"{r['true_cs_mps']:.2f} / " + ("–" if cs is None else f"{cs:.2f}") + " m/s",
+            f"{r['true_d_prime_m']:.0f} / " + ("–" if dp is None else f"{dp:.0f}") + " m",
+            f"{r['mss_test_mps']:.2f} m/s",
+            str(r.get("profile_type") or "–"),
+        )
+    _out.print(prof)
+    for name, adv in result.advice.items():
+        _out.print(f"[bold]Advice for {name}[/bold]")
+        for line in adv.get("text", []):
+            _out.print(f"  {line}")
+    for note in result.notes:
+        _out.print(f"[dim]note: {note}[/dim]")
 
 
 # race/pace/advise and plan/progress live in their own modules; importing them registers them
@@ -557,4 +646,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # run the imported module's app: the commands of cli_race and cli_train register on it
+    from kicklab.cli import main as _main
+
+    _main()

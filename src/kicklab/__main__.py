@@ -1,0 +1,5 @@
+"""``python -m kicklab``: the ``kicklab`` command."""
+
+from kicklab.cli import main
+
+main()
