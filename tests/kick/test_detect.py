@@ -161,3 +161,27 @@ def test_drive_then_sprint_is_a_kick():
     sprint_to_go = d[-1] - d[280]
     assert abs(k.onset_distance_to_go_m - sprint_to_go) < 15.0
     assert k.pre_kick_speed_mps == pytest.approx(4.9, rel=0.02)
+
+
+def test_sprint_after_covering_a_surge_is_the_kick():
+    """A kicker covers a surge from 600 m to go and a drive from 400 m, then sprints from 200 m
+    and ties up (a simulated tactical 1500 m): one loose ramp over the last 700 m fits better
+    than any single step, but the kick is the sprint from 200 m."""
+    from kicklab.race.course import Course
+    from kicklab.race.runner import Runner, long_surge, sit_and_kick
+    from kicklab.race.simulate import simulate
+    from kicklab.race.synthetic import activity_from_race
+
+    lead = 5.55
+    field = [
+        Runner("kicker", 5.45, 160.0, 8.9, tactic=sit_and_kick(200, lead_mps=lead)),
+        Runner("surger", 5.62, 180.0, 7.5, tactic=long_surge(600, 6.4, lead_mps=lead)),
+        Runner("driver", 5.55, 170.0, 7.8, tactic=sit_and_kick(400, lead_mps=lead)),
+    ]
+    course = Course(1500.0)
+    result = simulate(field, course, trials=1, seed=0, traces=True)
+    race = activity_from_race(result, course, "kicker", gps_noise_m=0.0)
+    k = detect_kick(*_device(race))
+    assert k.detected, k.reason
+    assert k.onset_distance_to_go_m == pytest.approx(200.0, abs=25.0)
+    assert k.pre_kick_speed_mps > 6.0  # the pace it rose from is the covered surge, not 5.55

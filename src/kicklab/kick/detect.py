@@ -95,7 +95,15 @@ def _judge(
 
 
 def _search(
-    t: np.ndarray, d: np.ndarray, v: np.ndarray, first: int, lo_d: float, hi_d: float, hi_t: float
+    t: np.ndarray,
+    d: np.ndarray,
+    v: np.ndarray,
+    first: int,
+    lo_d: float,
+    hi_d: float,
+    hi_t: float,
+    *,
+    sharp_only: bool = False,
 ) -> tuple[RampFit | None, int, tuple[float, ...]]:
     """Best ramp fit on samples ``first:`` with onsets in the given range, and its statistics.
 
@@ -103,7 +111,8 @@ def _search(
     any ramp. The sharp one is kept unless the free one is significantly better (residual
     lower by more than the 95 % χ² margin ``3.84·σ²·c``) and itself passes the kick test: a
     gradual drift of pace before a kick, within the noise, must not drag its onset back, and
-    a loose ramp across a drive and a sprint must not hide the sprint.
+    a loose ramp across a drive and a sprint must not hide the sprint. ``sharp_only``: only
+    the sharp fit.
     """
     nan4 = (math.nan,) * 5
     x, y, dd = t[first:], v[first:], d[first:]
@@ -112,13 +121,15 @@ def _search(
     if cand.size == 0 or x.size < MIN_PRE_SAMPLES + 3:
         return None, first, nan4
     onsets = (int(cand[0]), int(cand[-1]))
-    free = fit_ramp_step(x, y, onset_range=onsets)
-    if free is None:
-        return None, first, nan4
     step = float(np.median(np.diff(x))) if x.size > 1 else 1.0
     sharp = fit_ramp_step(
         x, y, onset_range=onsets, max_ramp=max(1, int(round(SHARP_RAMP_S / max(step, 1e-9))))
     )
+    if sharp_only:
+        return (sharp, first, _judge(sharp, x, y, dd)) if sharp is not None else (None, first, nan4)
+    free = fit_ramp_step(x, y, onset_range=onsets)
+    if free is None:
+        return None, first, nan4
     stats = _judge(free, x, y, dd)
     if sharp is not None:
         _, _, sigma, c, _ = stats
@@ -194,6 +205,17 @@ def detect_kick(time_s: Any, distance_m: Any, speed_mps: Any) -> Kick:
                 f"z ≥ {rules.KICK_Z:.0f}"
             ),
         )
+    # a gradual ramp may span a step up in pace (a drive, or covering a rival's surge) and a
+    # sprint from the new pace: when a sharp rise inside it is followed by a distinct, sharp,
+    # later one, the later one is the kick (the earlier step shows among the surges)
+    if t[base + fit.ramp_end] - t[base + fit.onset] > SHARP_RAMP_S:
+        sfit, sbase, sstats = _search(t, d, v, first, search_from, hi_d, hi_t, sharp_only=True)
+        if sfit is not None and _accepted(sstats):
+            later, lbase, lstats = _search(
+                t, d, v, sbase + sfit.ramp_end, search_from, hi_d, hi_t, sharp_only=True
+            )
+            if later is not None and _accepted(lstats) and lstats[0] >= rules.KICK_Z * sstats[4]:
+                fit, base, stats = later, lbase, lstats
     # a clearly distinct, later acceleration (a sprint launched from a drive) is the final one
     for _ in range(4):
         later, lbase, lstats = _search(t, d, v, base + fit.ramp_end, search_from, hi_d, hi_t)
