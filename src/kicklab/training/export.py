@@ -3,14 +3,15 @@
 A :class:`~kicklab.training.plan.Plan` leaves kicklab in four forms:
 
 * :func:`write_ics` — an iCalendar file (RFC 5545) with one all-day event per session, for the
-  athlete's calendar. The serializer is kicklab's own (:func:`ics_calendar`, :func:`ics_escape`,
-  :func:`ics_fold`): CRLF line ends, content lines folded at 75 octets without splitting a
-  UTF-8 sequence, TEXT values escaped.
+  athlete's calendar. The serializer is kicklab's own, in :mod:`kicklab.io.ics`
+  (:func:`ics_calendar`, :func:`ics_escape`, :func:`ics_fold`): CRLF line ends, content lines
+  folded at 75 octets without splitting a UTF-8 sequence, TEXT values escaped.
 * :func:`write_fit_workouts` — one FIT *workout* file per session that has steps, for the
   athlete's watch (:func:`encode_fit_workout`): ``file_id`` (type workout), ``workout`` (sport
   running) and one ``workout_step`` per step with its distance, time or open duration, its
   speed band and its intensity; repeat steps become ``repeat_until_steps_cmplt`` steps. The
-  FIT profile and the message encoding come from `fit-tool`_.
+  encoder is :mod:`kicklab.io.fitworkout`; the FIT profile and the message encoding come from
+  `fit-tool`_.
 * :func:`plan_markdown` — the plan as Markdown: profile, weakness, blocks and one table per
   week with the sessions' details under it.
 * :func:`write_plan_html` — the same as one self-contained HTML page (inline CSS, no scripts,
@@ -26,17 +27,29 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import html
-import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from kicklab import __version__
 from kicklab.errors import InvalidValue, KicklabError
+from kicklab.io.fitworkout import (
+    FIT_DISTANCE_RESOLUTION_M,
+    FIT_NOTES_BYTES,
+    FIT_SPEED_RESOLUTION_MPS,
+    FIT_STEP_NAME_BYTES,
+    FIT_TIME_RESOLUTION_S,
+    FIT_WKT_NAME_BYTES,
+    STEP_DURATION_TYPES,
+    STEP_INTENSITIES,
+    _num,
+    encode_fit_workout,
+    truncate_utf8,
+)
+from kicklab.io.fitworkout import speed_band as _speed_band
+from kicklab.io.ics import ICS_LINE_OCTETS, PRODID, ics_calendar, ics_clean, ics_escape, ics_fold
 
 __all__ = [
     "ICS_LINE_OCTETS",
@@ -67,68 +80,13 @@ __all__ = [
     "write_plan_html",
 ]
 
-#: Longest content line, octets, line break excluded (RFC 5545 §3.1: "Lines of text SHOULD NOT
-#: be longer than 75 octets, excluding the line break"); longer lines are folded.
-ICS_LINE_OCTETS = 75
-#: The calendar's product identifier (RFC 5545 §3.7.3: a globally unique formal public
-#: identifier of the product that created the calendar).
-PRODID = f"-//kicklab//kicklab {__version__}//EN"
-#: Bytes of a workout name, terminating NUL included: Garmin's FIT C SDK allocates
-#: ``wkt_name[16]`` (``FIT_WORKOUT_MESG_WKT_NAME_COUNT`` in ``fit_example.h``, profile 21.14),
-#: so a watch shows at most 15 bytes of text.
-FIT_WKT_NAME_BYTES = 16
-#: Bytes of a workout step name, NUL included (``FIT_WORKOUT_STEP_MESG_WKT_STEP_NAME_COUNT``,
-#: same header).
-FIT_STEP_NAME_BYTES = 16
-#: Bytes of a workout step's notes, NUL included (``FIT_WORKOUT_STEP_MESG_NOTES_COUNT``, same
-#: header).
-FIT_NOTES_BYTES = 50
-#: Resolution of a FIT custom speed target, m/s (profile: ``custom_target_speed_*`` scale 1000).
-FIT_SPEED_RESOLUTION_MPS = 0.001
-#: Resolution of a FIT step distance, m (profile: ``duration_distance`` scale 100).
-FIT_DISTANCE_RESOLUTION_M = 0.01
-#: Resolution of a FIT step time, s (profile: ``duration_time`` scale 1000).
-FIT_TIME_RESOLUTION_S = 0.001
-#: Step intensities of the plan model and their FIT ``intensity`` names.
-STEP_INTENSITIES: dict[str, str] = {
-    "warmup": "WARMUP",
-    "active": "ACTIVE",
-    "rest": "REST",
-    "recovery": "RECOVERY",
-    "cooldown": "COOLDOWN",
-}
-#: Step duration types of the plan model and their FIT ``wkt_step_duration`` names.
-STEP_DURATION_TYPES: dict[str, str] = {"distance": "DISTANCE", "time": "TIME", "open": "OPEN"}
-#: Largest raw value of a FIT uint32 field (0xFFFFFFFF is its "invalid" pattern, FIT protocol).
-_UINT32_MAX = 0xFFFFFFFE
-#: The FIT epoch (1989-12-31T00:00Z) in Unix seconds, and the range of absolute FIT times:
-#: date_time values below 0x10000000 are relative to device power-up (FIT protocol), and
-#: 0xFFFFFFFF is invalid.
-_FIT_EPOCH_UNIX_S = 631_065_600
-_FIT_MIN_UNIX_S = _FIT_EPOCH_UNIX_S + 0x10000000
-_FIT_MAX_UNIX_S = _FIT_EPOCH_UNIX_S + 0xFFFFFFFE
 #: Longest slug of a session title in a FIT file name, characters (kicklab's choice: long
 #: enough to tell sessions apart, short enough for a watch's file list).
 SLUG_MAX_CHARS = 40
-#: Characters RFC 5545 TEXT cannot hold (CONTROL = %x00-08 / %x0A-1F / %x7F; newlines are
-#: escaped as ``\n`` before this applies), plus the C1 controls, which are no text either.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-_LINE_BREAK = re.compile("\r\n|\r|\n|\u2028|\u2029|\x85")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 # ---------------------------------------------------------------------------- formatting
-def _num(value: Any) -> float | None:
-    """A finite float, or None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
-
 def _pace(speed_mps: float) -> str:
     """``m:ss`` per km for a speed in m/s."""
     sec = int(round(1000.0 / speed_mps))
@@ -168,13 +126,6 @@ def _metres(value: Any) -> str:
     if v is None:
         return "-"
     return f"{v / 1000:g} km" if v >= 1000 and v % 100 == 0 else f"{v:g} m"
-
-
-def _speed_band(step: Any) -> tuple[float, float] | None:
-    lo, hi = _num(step.speed_low_mps), _num(step.speed_high_mps)
-    if lo is None and hi is None:
-        return None
-    return (lo if lo is not None else hi, hi if hi is not None else lo)  # type: ignore[return-value]
 
 
 def target_text(target: Mapping[str, Any]) -> str:
@@ -256,128 +207,6 @@ def _default_library() -> Mapping[str, Any] | None:
         return load_library()
     except (ImportError, KicklabError):
         return None
-
-
-# ---------------------------------------------------------------------------- iCalendar
-def ics_clean(text: Any) -> str:
-    """The text an iCalendar TEXT value can carry: what :func:`ics_escape` writes, unescaped.
-
-    Line breaks (CRLF, CR, LF, U+0085, U+2028, U+2029) become LF; other control characters
-    (RFC 5545 §3.3.11 excludes CONTROL from TEXT; tab stays) are dropped; lone surrogates,
-    which UTF-8 cannot encode, become U+FFFD.
-    """
-    s = str(text).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    s = _LINE_BREAK.sub("\n", s)
-    return _CONTROL.sub(lambda m: m.group(0) if m.group(0) in "\t\n" else "", s)
-
-
-def ics_escape(text: Any) -> str:
-    r"""Escape a TEXT value (RFC 5545 §3.3.11): ``\`` → ``\\``, ``;`` → ``\;``, ``,`` → ``\,``,
-    a line break → ``\n``; control characters dropped (see :func:`ics_clean`)."""
-    s = ics_clean(text)
-    return s.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def ics_fold(line: str, octets: int = ICS_LINE_OCTETS) -> str:
-    """Fold one content line (RFC 5545 §3.1) so that no physical line exceeds ``octets``.
-
-    The continuation lines start with a space, which counts towards their length; a line is
-    cut only between UTF-8 sequences (never inside a multi-octet character). Returns the
-    folded line with ``CRLF`` + space between the parts and no final line break.
-    """
-    data = line.encode("utf-8")
-    if len(data) <= octets:
-        return line
-    raw = np.frombuffer(data, dtype=np.uint8)
-    # a character starts at every octet that is not a continuation octet (10xxxxxx)
-    starts = np.flatnonzero((raw & 0xC0) != 0x80)
-    parts: list[bytes] = []
-    pos, limit = 0, octets
-    while len(data) - pos > limit:  # one step per physical line
-        cut = int(starts[np.searchsorted(starts, pos + limit, side="right") - 1])
-        parts.append(data[pos:cut])
-        pos, limit = cut, octets - 1
-    parts.append(data[pos:])
-    return b"\r\n ".join(parts).decode("utf-8")
-
-
-def _ics_date(day: _dt.date) -> str:
-    return day.strftime("%Y%m%d")
-
-
-def _utc_stamp(when: _dt.datetime | None) -> str:
-    if when is None:
-        when = _dt.datetime.now(_dt.UTC)
-    if not isinstance(when, _dt.datetime):
-        raise InvalidValue(f"dtstamp must be a datetime, got {type(when).__name__}")
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=_dt.UTC)  # a naive time is taken as UTC
-    return when.astimezone(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def ics_calendar(
-    events: Iterable[Mapping[str, Any]],
-    *,
-    dtstamp: _dt.datetime | None = None,
-    name: str | None = None,
-) -> bytes:
-    """Serialize all-day events as an iCalendar file (RFC 5545), UTF-8 with CRLF line ends.
-
-    Parameters
-    ----------
-    events
-        Mappings with ``uid`` (str), ``date`` (:class:`datetime.date`, the day of the event),
-        ``summary`` (str) and optionally ``description`` (str) and ``categories`` (strings).
-    dtstamp
-        When the calendar was made (``DTSTAMP`` of every event), UTC; a naive datetime is
-        taken as UTC. Default: now.
-    name
-        Calendar name shown by calendar programs (``X-WR-CALNAME``), optional.
-
-    Returns
-    -------
-    bytes
-        ``VCALENDAR`` (``VERSION:2.0``, ``PRODID``) holding one ``VEVENT`` per event:
-        ``DTSTART;VALUE=DATE`` the day, ``DTEND;VALUE=DATE`` the next day (an all-day event),
-        ``TRANSP:TRANSPARENT`` (a session does not block the day).
-
-    Raises
-    ------
-    InvalidValue
-        An event without a uid, a date or a summary.
-    """
-    stamp = _utc_stamp(dtstamp)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{ics_escape(PRODID)}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-    ]
-    if name:
-        lines.append(f"X-WR-CALNAME:{ics_escape(name)}")
-    for n, event in enumerate(events, 1):  # one step per session
-        uid, day, summary = event.get("uid"), event.get("date"), event.get("summary")
-        if not uid or not isinstance(day, _dt.date) or summary is None:
-            raise InvalidValue(f"calendar event {n} needs a uid, a date and a summary")
-        if isinstance(day, _dt.datetime):
-            day = day.date()
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{ics_escape(uid)}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{_ics_date(day)}",
-            f"DTEND;VALUE=DATE:{_ics_date(day + _dt.timedelta(days=1))}",
-            f"SUMMARY:{ics_escape(summary)}",
-        ]
-        if event.get("description"):
-            lines.append(f"DESCRIPTION:{ics_escape(event['description'])}")
-        categories = [c for c in (event.get("categories") or ()) if ics_clean(c)]
-        if categories:
-            lines.append("CATEGORIES:" + ",".join(ics_escape(c) for c in categories))
-        lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(ics_fold(line) for line in lines) + "\r\n").encode("utf-8")
 
 
 def session_uid(athlete: str, session: Any) -> str:
@@ -473,22 +302,6 @@ def _write_bytes(path: Path, data: bytes, what: str) -> None:
 
 
 # ---------------------------------------------------------------------------- FIT workouts
-def truncate_utf8(text: Any, size: int) -> str:
-    """``text`` cut so that its UTF-8 form plus a NUL terminator fits in ``size`` bytes.
-
-    The cut falls between characters, never inside a multi-byte sequence, and whitespace left
-    at the cut is dropped; NUL characters (which would end a FIT string early) are dropped and
-    lone surrogates become U+FFFD.
-    """
-    s = str(text).replace("\x00", "")
-    data = s.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode("utf-8")
-    limit = max(size - 1, 0)
-    if len(data) <= limit:
-        return data.decode("utf-8")
-    # decoding with "ignore" drops only a multi-byte sequence cut at the end
-    return data[:limit].decode("utf-8", "ignore").rstrip()
-
-
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
@@ -498,198 +311,6 @@ def _slug(text: str) -> str:
 def fit_file_name(session: Any) -> str:
     """``YYYY-MM-DD-<slug of the title>.fit`` (ASCII letters, digits and hyphens)."""
     return f"{session.date.isoformat()}-{_slug(str(session.title))}.fit"
-
-
-def _session_label(session: Any) -> str:
-    return f"{session.date.isoformat()} {session.title}"
-
-
-def _check_steps(session: Any) -> None:
-    """Raise InvalidValue for a step FIT cannot hold (names the session)."""
-    label = _session_label(session)
-    steps = tuple(session.steps)
-    if not steps:
-        raise InvalidValue("the session has no steps to write as a workout", label)
-    for i, step in enumerate(steps):  # a handful of steps
-        where = f"step {i + 1} ({step.name!r})"
-        if step.intensity not in STEP_INTENSITIES:
-            raise InvalidValue(
-                f"{where}: intensity must be one of {', '.join(STEP_INTENSITIES)}, "
-                f"got {step.intensity!r}",
-                label,
-            )
-        if step.repeat_of is not None or step.repeat_count is not None:
-            if step.repeat_of is None or step.repeat_count is None:
-                raise InvalidValue(
-                    f"{where}: a repeat step needs repeat_of and repeat_count", label
-                )
-            if not (isinstance(step.repeat_of, int) and 0 <= step.repeat_of < i):
-                raise InvalidValue(
-                    f"{where}: repeat_of must be the index of an earlier step, "
-                    f"got {step.repeat_of!r}",
-                    label,
-                )
-            if not (isinstance(step.repeat_count, int) and 1 <= step.repeat_count <= _UINT32_MAX):
-                raise InvalidValue(
-                    f"{where}: repeat_count must be a whole number ≥ 1, got {step.repeat_count!r}",
-                    label,
-                )
-            continue
-        if step.duration_type not in STEP_DURATION_TYPES:
-            raise InvalidValue(
-                f"{where}: duration_type must be distance, time or open, "
-                f"got {step.duration_type!r}",
-                label,
-            )
-        if step.duration_type != "open":
-            v = _num(step.duration)
-            scale = 100.0 if step.duration_type == "distance" else 1000.0
-            if v is None or v <= 0 or round(v * scale) > _UINT32_MAX:
-                unit = "m" if step.duration_type == "distance" else "s"
-                raise InvalidValue(
-                    f"{where}: a {step.duration_type} step needs a positive duration in {unit} "
-                    f"(at most {_UINT32_MAX / scale:.0f}), got {step.duration!r}",
-                    label,
-                )
-        lo, hi = step.speed_low_mps, step.speed_high_mps
-        if lo is not None or hi is not None:
-            vlo, vhi = _num(lo), _num(hi)
-            if vlo is None or vhi is None or not 0 < vlo <= vhi or round(vhi * 1000) > _UINT32_MAX:
-                raise InvalidValue(
-                    f"{where}: a speed target needs 0 < low ≤ high m/s, got {lo!r}–{hi!r}",
-                    label,
-                )
-
-
-def _fit_time_ms(when: _dt.datetime | None) -> int:
-    """fit-tool's unit for date_time fields: ms since the Unix epoch (whole seconds)."""
-    if when is None:
-        when = _dt.datetime.now(_dt.UTC)
-    if not isinstance(when, _dt.datetime):
-        raise InvalidValue(f"created must be a datetime, got {type(when).__name__}")
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=_dt.UTC)
-    unix_s = int(when.timestamp())
-    if not _FIT_MIN_UNIX_S <= unix_s <= _FIT_MAX_UNIX_S:
-        raise InvalidValue(
-            f"created {when.isoformat()} is outside what a FIT time can hold (1998-07-04 to 2126)"
-        )
-    return unix_s * 1000
-
-
-def _serial(session: Any, athlete: str) -> int:
-    """A non-zero uint32z serial number from athlete, date and title: devices tell workout
-    files apart by type, manufacturer, product and serial number."""
-    key = f"{athlete}\x1f{session.date.isoformat()}\x1f{session.title}"
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
-    return int.from_bytes(digest[:4], "little") % 0xFFFFFFFE + 1
-
-
-def encode_fit_workout(
-    session: Any,
-    *,
-    name: str | None = None,
-    created: _dt.datetime | None = None,
-    athlete: str = "",
-) -> bytes:
-    """One session as a FIT workout file.
-
-    Parameters
-    ----------
-    session
-        A :class:`~kicklab.training.plan.Session` with steps.
-    name
-        Workout name (default: the session's title), cut to :data:`FIT_WKT_NAME_BYTES`
-        (15 bytes of UTF-8 text) at a character boundary.
-    created
-        ``file_id.time_created`` (UTC; naive is UTC), whole seconds. Default: now.
-    athlete
-        Part of the key of the file's serial number (see :func:`session_uid`).
-
-    Returns
-    -------
-    bytes
-        ``file_id`` (type workout, manufacturer development), ``workout`` (sport running,
-        ``num_valid_steps``, ``wkt_name``) and one ``workout_step`` per step, in order
-        (``message_index`` = position): ``duration_type`` distance (``duration_distance``, m,
-        0.01 m resolution), time (``duration_time``, s, 0.001 s) or open; ``target_type`` speed
-        with ``custom_target_speed_low``/``_high`` (m/s, 0.001 m/s) when the step has a speed
-        band, else open; ``intensity``; ``wkt_step_name`` and ``notes`` cut to 15 and 49 bytes.
-        A repeat step is ``repeat_until_steps_cmplt`` with ``duration_step`` = ``repeat_of``
-        and ``target_repeat_steps`` = ``repeat_count``.
-
-    Raises
-    ------
-    InvalidValue
-        No steps, or a step FIT cannot hold (unknown intensity or duration type, a duration
-        that is not positive, a speed band with low > high, a repeat pointing forward).
-    """
-    from fit_tool.fit_file_builder import FitFileBuilder
-    from fit_tool.profile.messages.file_id_message import FileIdMessage
-    from fit_tool.profile.messages.workout_message import WorkoutMessage
-    from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
-    from fit_tool.profile.profile_type import (
-        FileType,
-        Intensity,
-        Manufacturer,
-        Sport,
-        WorkoutStepDuration,
-        WorkoutStepTarget,
-    )
-
-    _check_steps(session)
-    steps = tuple(session.steps)
-    builder = FitFileBuilder(auto_define=True, min_string_size=0)
-
-    file_id = FileIdMessage(local_id=0)
-    file_id.type = FileType.WORKOUT
-    file_id.manufacturer = Manufacturer.DEVELOPMENT.value
-    file_id.product = 0
-    file_id.serial_number = _serial(session, athlete)
-    file_id.time_created = _fit_time_ms(created)
-    builder.add(file_id)
-
-    workout = WorkoutMessage(local_id=1)
-    workout.sport = Sport.RUNNING
-    # every workout_step message counts, repeat steps included, as in Garmin's workout
-    # examples (fit-tool's strict validator leaves repeat steps out: not used here)
-    workout.num_valid_steps = len(steps)
-    wkt_name = truncate_utf8(session.title if name is None else name, FIT_WKT_NAME_BYTES)
-    if wkt_name:
-        workout.workout_name = wkt_name
-    builder.add(workout)
-
-    for i, step in enumerate(steps):  # a handful of steps
-        msg = WorkoutStepMessage(local_id=2)
-        msg.message_index = i
-        step_name = truncate_utf8(step.name or "", FIT_STEP_NAME_BYTES)
-        if step_name:
-            msg.workout_step_name = step_name
-        if step.repeat_of is not None:
-            msg.duration_type = WorkoutStepDuration.REPEAT_UNTIL_STEPS_CMPLT
-            msg.duration_step = int(step.repeat_of)
-            msg.target_repeat_steps = int(step.repeat_count)
-            msg.target_type = WorkoutStepTarget.OPEN  # no target of its own
-        else:
-            msg.duration_type = WorkoutStepDuration[STEP_DURATION_TYPES[step.duration_type]]
-            if step.duration_type == "distance":
-                msg.duration_distance = float(step.duration)
-            elif step.duration_type == "time":
-                msg.duration_time = float(step.duration)
-            band = _speed_band(step)
-            if band is None:
-                msg.target_type = WorkoutStepTarget.OPEN
-            else:
-                msg.target_type = WorkoutStepTarget.SPEED
-                msg.target_value = 0  # 0: a custom band, not a speed zone
-                msg.custom_target_speed_low = band[0]
-                msg.custom_target_speed_high = band[1]
-        msg.intensity = Intensity[STEP_INTENSITIES[step.intensity]]
-        notes = truncate_utf8(step.notes or "", FIT_NOTES_BYTES)
-        if notes:
-            msg.notes = notes
-        builder.add(msg)
-    return builder.build().to_bytes()
 
 
 def write_fit_workouts(
