@@ -184,7 +184,10 @@ def plan(
     mss: Annotated[float | None, typer.Option(help="Maximal sprint speed, m/s.")] = None,
     days: Annotated[int, typer.Option(help="Running days a week.")] = 5,
     weekly_km: Annotated[
-        float | None, typer.Option(help="Weekly running distance now, km (default: by level).")
+        float | None,
+        typer.Option(
+            help="Peak weekly running distance, km (the plan opens at 85 %; default: by level)."
+        ),
     ] = None,
     level: Annotated[str, typer.Option(help="beginner, intermediate or advanced.")] = (
         "intermediate"

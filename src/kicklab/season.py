@@ -6,8 +6,8 @@ This is what ``kicklab demo`` runs, end to end and on built-in defaults:
 
 1. :data:`DEMO_ATHLETES` — two kickers (high maximal sprint speed), a surger (higher critical
    speed, little sprint) and a runner who drives from 400 m out, with day-to-day variation;
-2. :data:`DEMO_MEETS` — 1500 m, 3000 m and 5000 m track races (one in the heat, one in the
-   wind); each meet is one simulated race (:func:`kicklab.race.simulate`, traces kept), and every
+2. :data:`DEMO_MEETS` — tactical 1500 m races (one in wind and heat) and paced 3000 m and
+   5000 m races; each meet is one simulated race (:func:`kicklab.race.simulate`, traces kept), and every
    runner's race becomes a FIT file (:func:`kicklab.race.synthetic.race_to_fit`: positions with
    GPS noise, heart rate, cadence and step length);
 3. every FIT file is read back and its kick measured (:func:`kicklab.kick.analyze`), beside the
@@ -95,7 +95,7 @@ class Meet:
     paced: bool = False
 
 
-#: The demo season: three track distances, one meet in the heat and one in a stiff wind, so the
+#: The demo season: three track distances, the last meet in a stiff wind and the heat, so the
 #: profile fit sees efforts of ~4, ~9 and ~15 minutes.
 DEMO_MEETS: tuple[Meet, ...] = (
     Meet("2026-05-02", "1500 m", Course(1500.0)),

@@ -79,7 +79,8 @@ def test_kick_curve_has_an_interior_best(kick_curve):
     adv, calls = kick_curve
     assert isinstance(adv, KickAdvice)
     assert list(adv.onsets_m) == [100, 200, 300, 400, 600, 800]
-    assert calls == [(i, 6) for i in range(1, 7)]  # one call per simulation
+    # progress counts candidates: here all six run in one batch
+    assert calls[-1] == (6, 6) and all(a[0] < b[0] for a, b in zip(calls, calls[1:]))
     assert adv.trials == TRIALS and adv.objective == "win"
     # the best is the maximum of the curve, at a grid point short of the longest kicks
     assert adv.best_probability == adv.probability.max()
@@ -212,8 +213,9 @@ def test_surge_threshold_between_zero_and_point_six():
         progress=lambda done, total: calls.append((done, total)),
     )
     # 3 × (1 onset + up to 2 speeds): at +0.6 m/s the fastest factor reaches the MSS cap
-    n = len(calls)
-    assert 6 < n <= 9 and calls == [(i, n) for i in range(1, n + 1)]
+    n = calls[-1][1]
+    assert 6 < n <= 9 and calls[-1] == (n, n)
+    assert all(a[0] < b[0] and a[1] == n for a, b in zip(calls, calls[1:]))
     json_ok(res)
     thr = res["threshold_cs_mps"]
     assert thr is not None and 0.0 < thr < 0.6
@@ -243,8 +245,9 @@ def test_advise_gives_surge_advice_only_to_a_non_kicker():
     speeds = default_speeds_mps(s, 400)
     np.testing.assert_allclose(non_kicker.surge.speeds_mps, speeds)
     assert speeds.size == 3 and speeds.max() < 0.99 * s.mss_mps
-    # the kick advice is reused as the surge's baseline: 4 + 3 + 1 simulations
-    assert calls == [(i, 8) for i in range(1, 9)]
+    # the kick advice is reused as the surge's baseline: 4 + 3 + 1 candidates, one batch
+    # per grid
+    assert calls == [(4, 8), (7, 8), (8, 8)]
     assert non_kicker.surge.kick_win_probability == non_kicker.kick.win_probability.max()
     for adv in (best_kicker, non_kicker):
         d = json_ok(adv.to_dict())
@@ -263,6 +266,31 @@ def test_advise_gives_surge_advice_only_to_a_non_kicker():
         assert d["text"] and all(isinstance(t, str) for t in d["text"])
     assert best_kicker.to_dict()["best_surge_start_m"] is None
     assert non_kicker.to_dict()["best_surge_speed_mps"] == non_kicker.surge.best_surge_speed_mps
+
+
+def test_batched_and_one_call_per_candidate_advice_agree():
+    # simulate_many (default) and one simulate call per candidate give the same advice; only
+    # the progress reports differ (per batch, per candidate)
+    course = Course(800)
+    kw = dict(trials=60, seed=3, dt_s=DT, onsets_m=[100, 250], starts_m=[400, 600])
+    kw["speeds_mps"] = [6.8, 7.2]
+    calls = {True: [], False: []}
+    advice = {
+        batch: advise(
+            surger(0.2),
+            [kicker()],
+            course,
+            batch=batch,
+            progress=lambda d, t, b=batch: calls[b].append((d, t)),
+            **kw,
+        ).to_dict()
+        for batch in (True, False)
+    }
+    assert advice[True] == advice[False]
+    assert calls[False] == [(i, 7) for i in range(1, 8)]  # 2 onsets + 2 × 2 surges + 1
+    assert calls[True] == [(2, 7), (6, 7), (7, 7)]
+    with pytest.raises(InvalidValue):
+        advise_kick(surger(), [kicker()], course, batch="no")
 
 
 # ----------------------------------------------------------------------------- helpers

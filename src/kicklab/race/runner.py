@@ -17,6 +17,7 @@ finish), the way coaches say "kick with 200 to go".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -254,8 +255,13 @@ class Runner:
 
 @dataclass(frozen=True)
 class TacticTable:
-    """The tactics of a field as per-runner arrays (shape ``(R,)``), for vectorised policy
-    evaluation over ``trials × runners``."""
+    """The tactics of a field as per-runner arrays, for vectorised policy evaluation over
+    ``trials × runners``.
+
+    The arrays have shape ``(R,)`` (one tactic per runner, shared by every trial) or
+    ``(rows, R)`` (a tactic per trial row and runner, e.g. several candidate tactics stacked
+    with :meth:`stack`); :meth:`desired_speed` broadcasts either against its inputs.
+    """
 
     follows: np.ndarray  # bool: sits behind the runner ahead before any move
     front: np.ndarray  # bool: retakes the lead when passed
@@ -296,8 +302,55 @@ class TacticTable:
             kick_at_m=np.array([t.kick_at_m for t in tactics]),
         )
 
+    @classmethod
+    def stack(cls, tables: list[TacticTable], rows_each: int) -> TacticTable:
+        """Tables of ``F`` variants of one field (each of shape ``(R,)``), stacked to one
+        table of shape ``(F·rows_each, R)``: rows ``k·rows_each … (k+1)·rows_each − 1`` run
+        variant ``k``."""
+        if not tables:
+            raise InvalidValue("stack needs at least one tactic table")
+        n = int(rows_each)
+        if n < 1:
+            raise InvalidValue(f"rows_each must be ≥ 1, got {rows_each!r}")
+        shapes = {t.pace_mps.shape for t in tables}
+        if len(shapes) != 1 or len(next(iter(shapes))) != 1:
+            raise InvalidValue("stacked tables must each hold one tactic per runner, shape (R,)")
+        return cls(
+            **{
+                name: np.repeat(np.stack([getattr(t, name) for t in tables]), n, axis=0)
+                for name in cls.__dataclass_fields__
+            }
+        )
+
+    @classmethod
+    def concat(cls, tables: list[TacticTable]) -> TacticTable:
+        """Tables of shape ``(rows_k, R)`` one after the other: shape ``(Σ rows_k, R)``."""
+        return cls(
+            **{
+                name: np.concatenate([getattr(t, name) for t in tables])
+                for name in cls.__dataclass_fields__
+            }
+        )
+
+    def take_rows(self, rows: np.ndarray) -> TacticTable:
+        """The table of the trial rows ``rows`` (index array); a table of shape ``(R,)``
+        applies to every row and is returned unchanged."""
+        if self.pace_mps.ndim < 2:
+            return self
+        return TacticTable(
+            **{name: getattr(self, name)[rows] for name in TacticTable.__dataclass_fields__}
+        )
+
+    @cached_property
+    def _moves(self) -> tuple[bool, bool]:
+        """Whether any runner retakes the lead (front running), and whether any surges."""
+        return bool(self.front.any()), bool(np.isfinite(self.surge_at_m).any())
+
     def desired_speed(
-        self, to_go_m: np.ndarray, gap_m: np.ndarray, v_ahead_mps: np.ndarray
+        self,
+        to_go_m: np.ndarray,
+        gap_m: np.ndarray,
+        v_ahead_mps: np.ndarray,
     ) -> np.ndarray:
         """Speed each runner wants now, m/s, shape ``(trials, runners)``.
 
@@ -308,16 +361,28 @@ class TacticTable:
         gap_m
             Gap to the runner directly ahead, m (``inf`` for the leader).
         v_ahead_mps
-            Speed of the runner directly ahead, m/s (any value for the leader).
+            Speed of the runner directly ahead, m/s (any finite value for the leader).
         """
-        has_ahead = np.isfinite(gap_m)
-        close = np.clip(
-            (gap_m - self.gap_m) * (1.0 / _CLOSE_TIME_S), -_CLOSE_MAX_MPS, _CLOSE_MAX_MPS
-        )
-        want = np.where(has_ahead & self.follows, v_ahead_mps + close, self.pace_mps)
-        if self.front.any():
-            retake = np.maximum(self.pace_mps, v_ahead_mps + _RETAKE_MPS)
+        to_go = np.asarray(to_go_m, dtype=float)
+        gap = np.asarray(gap_m, dtype=float)
+        v_ahead = np.asarray(v_ahead_mps, dtype=float)
+        has_ahead = np.isfinite(gap)
+        # speed change that closes (or opens) the gap error over the closing time, bounded
+        close = np.subtract(gap, self.gap_m)
+        np.multiply(close, 1.0 / _CLOSE_TIME_S, out=close)
+        np.clip(close, -_CLOSE_MAX_MPS, _CLOSE_MAX_MPS, out=close)
+        want = np.where(has_ahead & self.follows, v_ahead + close, self.pace_mps)
+        any_front, any_surge = self._moves
+        if any_front:
+            retake = np.maximum(self.pace_mps, v_ahead + _RETAKE_MPS)
             want = np.where(has_ahead & self.front, retake, want)
-        if np.isfinite(self.surge_at_m).any():
-            want = np.where(to_go_m <= self.surge_at_m, self.surge_mps, want)
-        return np.where(to_go_m <= self.kick_at_m, ALL_OUT_MPS, want)
+        if any_surge:
+            surging = to_go <= self.surge_at_m
+            if surging.any():
+                want = np.where(surging, self.surge_mps, want)
+        kicking = to_go <= self.kick_at_m
+        if kicking.any():
+            want = np.where(kicking, ALL_OUT_MPS, want)
+        if want.shape != to_go.shape and to_go.ndim:
+            want = np.broadcast_to(want, np.broadcast_shapes(want.shape, to_go.shape)).copy()
+        return want

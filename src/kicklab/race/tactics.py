@@ -1,8 +1,8 @@
 """Race advice: when to kick, and how a runner without a kick should surge.
 
 For an athlete against named rivals on a :class:`~kicklab.race.course.Course` (its weather
-included) the functions here simulate the race once per candidate tactic with
-:func:`kicklab.race.simulate.simulate` and compare the outcomes:
+included) the functions here simulate the race once per candidate tactic — all candidates of a
+grid together, with :func:`kicklab.race.simulate.simulate_many` — and compare the outcomes:
 
 :func:`advise_kick`
     Sit and kick from each onset of a grid (distance to go): the win (or podium) probability
@@ -45,7 +45,7 @@ from kicklab.race.runner import (
     long_surge,
     sit_and_kick,
 )
-from kicklab.race.simulate import simulate, wilson_interval
+from kicklab.race.simulate import simulate, simulate_many, wilson_interval
 
 __all__ = [
     "KickAdvice",
@@ -574,19 +574,38 @@ def _nanmean(a: np.ndarray, axis: int = 0) -> np.ndarray:
 
 
 def _run_grid(
-    fields: Sequence[list[Runner]],
+    runners: list[Runner],
+    tactic_sets: Sequence[Sequence[Tactic | None]],
     course: Course,
     trials: int,
     seed: int,
     dt_s: float,
-    tick: Callable[[], None],
+    tick: _Ticker,
 ) -> _Outcomes:
-    """Simulate each field with the same seed (common random numbers) and stack outcomes."""
+    """Simulate ``runners`` with each set of tactics (``None``: the runner's own), all with the
+    same seed (common random numbers), and stack the outcomes. With ``tick.batch`` every
+    candidate runs in one :func:`~kicklab.race.simulate.simulate_many` call (progress after
+    each batch); otherwise one :func:`~kicklab.race.simulate.simulate` call per candidate."""
+    if tick.batch:
+        start = tick.done
+        results = simulate_many(
+            runners,
+            course,
+            tactic_sets,
+            trials=trials,
+            seed=seed,
+            dt_s=dt_s,
+            progress=lambda done, _total: tick.to(start + done),
+        )
+    else:
+        results = []
+        for tactics in tactic_sets:  # a small grid of candidate tactics, one race each
+            fld = [r if t is None else replace(r, tactic=t) for r, t in zip(runners, tactics)]
+            results.append(simulate(fld, course, trials=trials, seed=seed, dt_s=dt_s))
+            tick()
     won, podium, time_s, last_s, share = [], [], [], [], []
     last_m = course.distance_m
-    for fld in fields:  # a small grid of candidate tactics, each one vectorised race
-        res = simulate(fld, course, trials=trials, seed=seed, dt_s=dt_s)
-        tick()
+    for res in results:  # summaries of the candidates' vectorised races
         place = res.place
         won.append(place[:, 0] == 1)
         podium.append(place[:, 0] <= PODIUM_PLACES)
@@ -634,17 +653,33 @@ def _clearly(a: np.ndarray, b: np.ndarray) -> int:
 
 
 class _Ticker:
-    """Counts simulate calls and reports ``progress(done, total)`` after each."""
+    """Counts simulated candidates and reports ``progress(done, total)`` as they complete.
 
-    def __init__(self, total: int, progress: Callable[[int, int], Any] | None) -> None:
+    ``batch`` chooses how candidates are simulated: together, with
+    :func:`~kicklab.race.simulate.simulate_many` (progress after each batch of candidates), or
+    one :func:`~kicklab.race.simulate.simulate` call each (progress after each); the results
+    are the same.
+    """
+
+    def __init__(
+        self, total: int, progress: Callable[[int, int], Any] | None, batch: Any = True
+    ) -> None:
         if progress is not None and not callable(progress):
             raise InvalidValue(f"progress must be callable, got {progress!r}")
+        if not isinstance(batch, bool | np.bool_):
+            raise InvalidValue(f"batch must be True or False, got {batch!r}")
         self.total, self.done, self.progress = int(total), 0, progress
+        self.batch = bool(batch)
 
     def __call__(self) -> None:
-        self.done += 1
-        if self.progress is not None:
-            self.progress(self.done, self.total)
+        self.to(self.done + 1)
+
+    def to(self, done: int) -> None:
+        """Set the number of candidates done (reported when it grows)."""
+        if done > self.done:
+            self.done = done
+            if self.progress is not None:
+                self.progress(self.done, self.total)
 
 
 # ----------------------------------------------------------------------------- words
@@ -784,11 +819,12 @@ def _kick(
     trials: int,
     seed: int,
     dt_s: float,
-    tick: Callable[[], None],
+    tick: _Ticker,
 ) -> tuple[KickAdvice, np.ndarray]:
     """Kick advice and the per-trial wins (onsets, trials) for paired comparisons."""
-    fields = [[replace(athlete, tactic=_kick_tactic(athlete, o)), *rivals] for o in onsets]
-    out = _run_grid(fields, course, trials, seed, dt_s, tick)
+    others: list[Tactic | None] = [None] * len(rivals)
+    sets = [[_kick_tactic(athlete, o), *others] for o in onsets]
+    out = _run_grid([athlete, *rivals], sets, course, trials, seed, dt_s, tick)
     hits = out.hits(objective)
     count = hits.sum(axis=1)
     prob = count / trials
@@ -827,12 +863,13 @@ def advise_kick(
     seed: int = 0,
     progress: Callable[[int, int], Any] | None = None,
     dt_s: float = 0.1,
+    batch: bool = True,
 ) -> KickAdvice:
     """The kick onset that maximises the athlete's win (or podium) probability.
 
     The athlete sits and kicks (``sit_and_kick(onset, lead_mps=<its tactic's lead_mps>)``)
-    from each onset of the grid; the rivals keep their tactics. One simulation of ``trials``
-    races per onset, all with the same ``seed`` (common random numbers).
+    from each onset of the grid; the rivals keep their tactics. ``trials`` races per onset,
+    the same races for every onset (one ``seed``: common random numbers).
 
     Parameters
     ----------
@@ -852,9 +889,15 @@ def advise_kick(
     seed
         Seed shared by every onset.
     progress
-        Called as ``progress(done, total)`` after each simulation.
+        Called as ``progress(done, total)`` as candidates are done (``total`` onsets): after
+        each batch of candidates, or after each one with ``batch=False``.
     dt_s
         Time step of the simulator, s.
+    batch
+        Simulate all candidates together with
+        :func:`~kicklab.race.simulate.simulate_many` (default, several times faster);
+        ``False``: one :func:`~kicklab.race.simulate.simulate` call per candidate. The results
+        are the same.
 
     Returns
     -------
@@ -868,7 +911,7 @@ def advise_kick(
     objective = _objective(objective, 1 + len(rivals_))
     onsets = default_onsets_m(course.distance_m) if onsets_m is None else onsets_m
     onsets = _grid(onsets, "onsets_m", 0.0, course.distance_m)
-    tick = _Ticker(onsets.size, progress)
+    tick = _Ticker(onsets.size, progress, batch)
     return _kick(athlete, rivals_, course, onsets, objective, trials, seed, dt, tick)[0]
 
 
@@ -882,16 +925,13 @@ def _surge(
     trials: int,
     seed: int,
     dt_s: float,
-    tick: Callable[[], None],
+    tick: _Ticker,
 ) -> tuple[_Outcomes, np.ndarray]:
     """Win outcomes of every (start, speed) surge, flattened start-major; and the win
     probability reshaped to (starts, speeds)."""
-    fields = [
-        [replace(athlete, tactic=_surge_tactic(athlete, s, v)), *rivals]
-        for s in starts
-        for v in speeds
-    ]
-    out = _run_grid(fields, course, trials, seed, dt_s, tick)
+    others: list[Tactic | None] = [None] * len(rivals)
+    sets = [[_surge_tactic(athlete, s, v), *others] for s in starts for v in speeds]
+    out = _run_grid([athlete, *rivals], sets, course, trials, seed, dt_s, tick)
     return out, out.won.mean(axis=1).reshape(starts.size, speeds.size)
 
 
@@ -904,7 +944,7 @@ def _surge_advice(
     trials: int,
     seed: int,
     dt_s: float,
-    tick: Callable[[], None],
+    tick: _Ticker,
     kick: tuple[KickAdvice, np.ndarray] | None,
     onsets: np.ndarray,
 ) -> SurgeAdvice:
@@ -927,7 +967,9 @@ def _surge_advice(
 
     lets = [(_letting_go(r, best_start) if i == k else r) for i, r in enumerate(rivals)]
     surge_runner = replace(athlete, tactic=_surge_tactic(athlete, best_start, best_speed))
-    go = _run_grid([[surge_runner, *lets]], course, trials, seed, dt_s, tick)
+    go = _run_grid(
+        [surge_runner, *lets], [[None] * (1 + len(lets))], course, trials, seed, dt_s, tick
+    )
     go_p = float(go.won.mean())
 
     text = _surge_text(
@@ -1072,6 +1114,7 @@ def advise_surge(
     progress: Callable[[int, int], Any] | None = None,
     onsets_m: Any = None,
     dt_s: float = 0.1,
+    batch: bool = True,
 ) -> SurgeAdvice:
     """The long surge (start, speed) that best beats the field's kicker, who covers it.
 
@@ -1096,9 +1139,9 @@ def advise_surge(
     speeds_mps
         Surge speeds, m/s; default the athlete's best even pace × :data:`SURGE_SPEED_FACTORS`,
         below its MSS.
-    trials, seed, progress, dt_s
-        As in :func:`advise_kick`; ``progress`` counts every simulation (kick baseline,
-        surge grid, kicker letting go).
+    trials, seed, progress, dt_s, batch
+        As in :func:`advise_kick`; ``progress`` counts every candidate (kick baseline, surge
+        grid, kicker letting go).
     onsets_m
         Kick onsets of the sit-and-kick baseline, m (default as in :func:`advise_kick`).
 
@@ -1112,7 +1155,7 @@ def advise_surge(
     starts, speeds = _surge_grids(athlete, course, starts_m, speeds_mps)
     onsets = default_onsets_m(course.distance_m) if onsets_m is None else onsets_m
     onsets = _grid(onsets, "onsets_m", 0.0, course.distance_m)
-    tick = _Ticker(onsets.size + starts.size * speeds.size + 1, progress)
+    tick = _Ticker(onsets.size + starts.size * speeds.size + 1, progress, batch)
     return _surge_advice(
         athlete, rivals_, course, starts, speeds, trials, seed, dt, tick, None, onsets
     )
@@ -1133,19 +1176,20 @@ def advise(
     starts_m: Any = None,
     speeds_mps: Any = None,
     dt_s: float = 0.1,
+    batch: bool = True,
 ) -> Advice:
     """Race advice: the best kick onset and, for a runner without the field's best kick, the
     best long surge.
 
     Parameters
     ----------
-    athlete, rivals, course, objective, trials, seed, onsets_m, dt_s
+    athlete, rivals, course, objective, trials, seed, onsets_m, dt_s, batch
         As in :func:`advise_kick`.
     surge
         Give surge advice; ``None`` (default): when the athlete's speed reserve MSS − CS is
         below the biggest rival's.
     progress
-        Called as ``progress(done, total)`` after each simulation (kick and surge together).
+        Called as ``progress(done, total)`` as candidates are done (kick and surge together).
     starts_m, speeds_mps
         Surge grids, as in :func:`advise_surge`.
 
@@ -1172,7 +1216,7 @@ def advise(
         # already covers moves (the same field; the baseline uses the win curve)
         reuse = _covering(rivals_[k]) is rivals_[k]
         total += starts.size * speeds.size + 1 + (0 if reuse else onsets.size)
-    tick = _Ticker(total, progress)
+    tick = _Ticker(total, progress, batch)
     kick = _kick(athlete, rivals_, course, onsets, objective, trials, seed, dt, tick)
     surge_adv = None
     if surge:
@@ -1246,6 +1290,7 @@ def surge_threshold(
     speed_factors: Any = None,
     onsets_m: Any = None,
     dt_s: float = 0.1,
+    batch: bool = True,
 ) -> dict[str, Any]:
     """How much higher the surger's critical speed must be for a long surge to beat a kicker.
 
@@ -1263,7 +1308,7 @@ def surge_threshold(
         Course and weather.
     deltas_cs_mps
         CS increases, m/s (ascending; default :data:`THRESHOLD_DELTAS_CS_MPS`).
-    trials, seed, progress, dt_s
+    trials, seed, progress, dt_s, batch
         As in :func:`advise_kick`.
     starts_m
         Surge starts, distance to go, m; default 0.45, 0.6 and 0.75 of the distance.
@@ -1294,7 +1339,7 @@ def surge_threshold(
     onsets = _grid(onsets, "onsets_m", 0.0, dist)
     runners = [replace(surger, cs_mps=surger.cs_mps + float(d)) for d in deltas]
     speeds = [default_speeds_mps(r, dist, factors) for r in runners]
-    tick = _Ticker(sum(onsets.size + starts.size * s.size for s in speeds), progress)
+    tick = _Ticker(sum(onsets.size + starts.size * s.size for s in speeds), progress, batch)
     covered = [_covering(kicker)]
     surge_p, kick_p, best_start, best_speed, best_onset = [], [], [], [], []
     for r, v in zip(runners, speeds):  # a small grid of CS increases
