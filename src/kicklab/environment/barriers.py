@@ -19,14 +19,18 @@ breakdown is used):
 
 - time: a clearance loses :data:`CLEARANCE_LOSS_M` of running (barrier 1.5 m, water 3.0 m —
   a longer, higher flight and a slow exit from the water), i.e. ``loss/v`` seconds;
-- energy, in metres of D': lifting the centre of mass ≈ 0.35 m more than a running stride over a
+- energy, in metres of running that cost the same work: lifting the centre of mass ≈ 0.35 m more than a running stride over a
   0.914 m barrier costs ``g·0.35/0.25 ≈ 13.7 J/kg`` at a muscle efficiency of 0.25, i.e.
   ≈ 3.8 m of running at 3.6 J·kg⁻¹·m⁻¹ (Minetti) → 4 m; the water jump (step onto the barrier,
   land in the pit) 1.5× that → 6 m. Scaled by barrier height for women.
 
-Check: at the 3000 m world-record pace (Komen 7:20.67, 6.81 m/s) these add 28 × 1.5 + 7 × 3.0 =
-63 m of lost running and 28 × 4 + 7 × 6 = 154 m of D' — ≈ 32 s, against the 31.4 s between
-the steeplechase record (Girma 7:52.11, 2023) and the flat 3000 m record.
+The work of a jump is done within the race's metabolic mix, so the race simulator
+(:mod:`kicklab.race.simulate`) pays it as that many more metres run at the runner's current
+effort, not from D' alone. Check: at the 3000 m world-record pace (Komen 7:20.67, 6.81 m/s)
+these add 28 × 1.5 + 7 × 3.0 = 63 m of lost running and 28 × 4 + 7 × 6 = 154 m of work — 217 m,
+≈ 32 s, against the 31.4 s between the steeplechase record (Girma 7:52.11, 2023) and the flat
+3000 m record; the simulator gives 31.0 s for a runner of that level
+(``tests/race/test_effects.py``).
 """
 
 from __future__ import annotations
@@ -67,7 +71,8 @@ LAST_BARRIER_TO_GO_M = 68.0
 BARRIER_HEIGHT_M = {"men": 0.914, "women": 0.762}
 #: Running distance lost per clearance, m (estimate; see the module docstring).
 CLEARANCE_LOSS_M = {"barrier": 1.5, "water": 3.0}
-#: D' spent per clearance over a men's 0.914 m barrier, m (estimate; see the module docstring).
+#: Extra work per clearance over a men's 0.914 m barrier, in metres of running that cost the
+#: same energy (estimate; see the module docstring).
 CLEARANCE_ENERGY_M = {"barrier": 4.0, "water": 6.0}
 #: Race distances kicklab lays out, m.
 _SUPPORTED_DISTANCES_M = (3000.0,)
@@ -135,7 +140,8 @@ def clearance_time_s(kind: str, speed_mps: Any) -> np.ndarray | float:
 
 
 def clearance_energy_m(kind: str, height_m: float = BARRIER_HEIGHT_M["men"]) -> float:
-    """D' spent clearing one obstacle, in metres of D' (barrier 4 m, water 6 m at 0.914 m).
+    """Extra work of clearing one obstacle, in metres of running that cost the same energy
+    (barrier 4 m, water 6 m at 0.914 m).
 
     Scaled in proportion to ``height_m`` (0.762 m women's barriers: 3.3 / 5.0 m); an estimate
     from the work of lifting the centre of mass, see the module docstring.

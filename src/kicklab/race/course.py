@@ -43,8 +43,10 @@ _MIN_DISTANCE_M = 60.0
 _MAX_DISTANCE_M = 100_000.0
 #: Strongest wind accepted, m/s (a gale, Beaufort 9); beyond it no race is held.
 _MAX_WIND_MPS = 25.0
-#: WBGT range of Ely 2007's data and a little beyond, °C.
-_WBGT_RANGE_C = (-10.0, 40.0)
+#: WBGT range accepted, °C: the range of the heat model (up to its
+#: :data:`kicklab.environment.heat.MAX_WBGT_C`, 35 °C, far past the 28 °C at which ACSM advises
+#: cancelling races).
+_WBGT_RANGE_C = (-10.0, 35.0)
 #: Steepest grade accepted: the validity range of Minetti 2002's cost polynomial (SCIENCE.md §4).
 _MAX_GRADE = 0.45
 #: Spacing of the course profile grid, m: a runner covers ≤ 1 m per 0.1 s step at ≤ 10 m/s,
@@ -540,6 +542,10 @@ class Course:
             raise InvalidValue(f"lane must be 1–{_MAX_LANE}, got {self.lane}")
         if self.steeple and self.kind != "track":
             raise InvalidValue("steeple=True needs kind='track'")
+        if self.steeple and abs(d - 3000.0) > 1e-6:
+            raise InvalidValue(
+                f"a steeplechase is run over 3000 m here (the layout of its 35 jumps), got {d:g} m"
+            )
         if self.grade is not None and self.kind == "track":
             raise InvalidValue("a track is flat: give a grade profile only with kind='road'")
         w = _finite(self.wind_mps, "wind_mps", 0.0, _MAX_WIND_MPS)
@@ -712,7 +718,7 @@ class Course:
         if self.steeple:
             from kicklab.environment.barriers import steeplechase_layout
 
-            barriers = steeplechase_layout(self.distance_m).reset_index(drop=True)
+            barriers = steeplechase_layout(self.distance_m, sex=self.sex).reset_index(drop=True)
         return CourseProfile(step, x, grade, tail, radius, wide, barriers)
 
     def to_dict(self) -> dict[str, Any]:

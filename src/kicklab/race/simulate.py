@@ -24,8 +24,11 @@ Python loop is over time steps):
    (``τ = D'/(CS − v_eq)``, the default of :mod:`kicklab.physiology.balance`):
    ``D'bal = D' − (D' − D'bal)·exp(−(CS − v_eq)·dt/D')``.
 6. **Obstacles** (steeplechase): each clearance loses a fixed distance of running
-   (``clearance_time_s`` × speed, paid over as many steps as it takes, so it does not depend on
-   ``dt``) and costs ``clearance_energy_m`` of D' (:mod:`kicklab.environment.barriers`).
+   (``clearance_time_s`` × speed) and its extra work, ``clearance_energy_m`` — metres of
+   running that cost the same energy (:mod:`kicklab.environment.barriers`) — is paid as that
+   many more metres run at the runner's current effort, aerobic and anaerobic alike (the work
+   of a jump is done within the race's metabolic mix, not from D' alone). Both are paid over as
+   many steps as it takes, so they do not depend on ``dt``.
 
 Split and finish times are interpolated linearly inside the step in which a runner crosses the
 mark, so they do not jump by ``dt``.
@@ -260,7 +263,7 @@ class _Env:
     draft_len: float  # length over which the shelter fades, m
     bend_share: float  # share of the cost that scales with the leg force on a bend
     bar_pos: np.ndarray | None  # obstacle positions, m (steeplechase)
-    bar_energy: np.ndarray | None  # D' cost of each clearance, m
+    bar_energy: np.ndarray | None  # extra work of each clearance, m of running
     bar_loss: np.ndarray | None  # distance lost per clearance, m
 
     @property
@@ -314,7 +317,10 @@ def _environment(course: Course, prof: CourseProfile) -> _Env:
 
         bar_pos = prof.barriers["distance_m"].to_numpy(float)
         kinds = prof.barriers["kind"].to_numpy()
-        bar_energy = np.array([float(clearance_energy_m(k)) for k in kinds])
+        from kicklab.environment.barriers import BARRIER_HEIGHT_M
+
+        height = BARRIER_HEIGHT_M[course.sex]
+        bar_energy = np.array([float(clearance_energy_m(k, height)) for k in kinds])
         # distance lost per clearance, m (clearance time × speed: independent of the speed)
         bar_loss = np.array([float(clearance_time_s(k, 1.0)) for k in kinds])
     return _Env(
@@ -929,8 +935,8 @@ def _run(
             if hit.any():
                 ti, ri = np.nonzero(hit)
                 which = s.next_bar[ti, ri]
-                s.owed_m[ti, ri] += env.bar_loss[which]  # type: ignore[index]
-                bal[ti, ri] = np.maximum(bal[ti, ri] - env.bar_energy[which], 0.0)  # type: ignore[index]
+                # the lost running and the work of the jump, as metres run at the current effort
+                s.owed_m[ti, ri] += env.bar_loss[which] + env.bar_energy[which]  # type: ignore[index]
                 s.next_bar[ti, ri] += 1
             paying = s.owed_m > 0
             if paying.any():
