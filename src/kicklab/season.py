@@ -110,13 +110,6 @@ DEMO_MEETS: tuple[Meet, ...] = (
 #: Relative error of a timing-gate sprint test (flying 20–30 m), about 1 % (hand-held or
 #: single-beam gates; assumed).
 _SPRINT_TEST_SD = 0.01
-#: Kick onsets (m to go) and surge starts (m to go) the demo's advice compares: a coarser grid
-#: than :func:`kicklab.race.tactics.advise`'s default keeps the demo to seconds.
-_DEMO_ONSETS_M = (100.0, 200.0, 300.0, 400.0, 600.0, 800.0)
-_DEMO_STARTS_M = (400.0, 600.0, 800.0, 1000.0, 1200.0)
-#: Time step of the advice's simulations, s: 0.2 s changes win probabilities by at most one race
-#: in 300 against 0.1 s at 1500 m.
-_ADVICE_DT_S = 0.2
 #: The championship race the advice is for.
 CHAMPIONSHIP = Meet("2026-08-01", "Championship 1500 m", Course(1500.0))
 
@@ -387,9 +380,6 @@ def run_season(
             championship.course,
             trials=trials,
             seed=seed,
-            onsets_m=_DEMO_ONSETS_M,
-            starts_m=[x for x in _DEMO_STARTS_M if x < championship.course.distance_m],
-            dt_s=_ADVICE_DT_S,
         )
         advice[name] = adv.to_dict()
         tick("advise", j + 1, len(advise_athletes))
