@@ -40,6 +40,8 @@ __all__ = [
     "track_xy",
     "local_to_latlon",
     "latlon_to_local",
+    "race_session",
+    "utc_start",
 ]
 
 #: Length of each straight of a standard track, m.
@@ -162,6 +164,30 @@ def _cumtrapz(v: np.ndarray, dt: float) -> np.ndarray:
     out[0] = 0.0
     np.cumsum((v[1:] + v[:-1]) * (dt / 2), out=out[1:])
     return out
+
+
+def race_session(sub_sport: str, finish_time_s: float, distance_m: float) -> pd.DataFrame:
+    """The one session row of a synthetic race run without a stop: sport running, the given
+    sub-sport, from the gun (0 s) to ``finish_time_s`` (s) over ``distance_m`` (m)."""
+    return pd.DataFrame(
+        {
+            "sport": ["running"],
+            "sub_sport": [sub_sport],
+            "start_time_s": [0.0],
+            "end_time_s": [finish_time_s],
+            "elapsed_s": [finish_time_s],
+            "timer_s": [finish_time_s],
+            "distance_m": [distance_m],
+        }
+    )
+
+
+def utc_start(start_time: str | _dt.datetime | pd.Timestamp | None) -> pd.Timestamp | None:
+    """A gun time as a UTC timestamp (a naive time is taken as UTC), or None."""
+    if start_time is None:
+        return None
+    start = pd.Timestamp(start_time)
+    return start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
 
 
 def _check(ok: bool, reason: str) -> None:
@@ -350,20 +376,8 @@ def sample_race(
         }
     )
     sub_sport = "track" if track else "road"
-    sessions = pd.DataFrame(
-        {
-            "sport": ["running"],
-            "sub_sport": [sub_sport],
-            "start_time_s": [0.0],
-            "end_time_s": [t_finish],
-            "elapsed_s": [t_finish],
-            "timer_s": [t_finish],
-            "distance_m": [d_race],
-        }
-    )
-    start = None if start_time is None else pd.Timestamp(start_time)
-    if start is not None:
-        start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+    sessions = race_session(sub_sport, t_finish, d_race)
+    start = utc_start(start_time)
     seed_label = "generator" if isinstance(seed, np.random.Generator) else seed
     metadata = {
         "format": "synthetic",

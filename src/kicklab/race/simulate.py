@@ -451,13 +451,9 @@ def _check_runners(runners: Sequence[Runner]) -> list[Runner]:
     return out
 
 
-def _check_args(
-    runners: Sequence[Runner], course: Any, trials: Any, dt_s: Any
-) -> tuple[list[Runner], float]:
-    """The field as a list and the step, s; raises :class:`InvalidValue` on bad input."""
-    field_ = _check_runners(runners)
-    if not isinstance(course, Course):
-        raise InvalidValue(f"course must be a Course, got {course!r}")
+def check_trials_dt(trials: Any, dt_s: Any) -> tuple[int, float]:
+    """``trials`` as a positive int and the time step ``dt_s`` as a float in 0.01–1 s; raises
+    :class:`InvalidValue` otherwise."""
     if isinstance(trials, bool) or not isinstance(trials, int | np.integer) or trials < 1:
         raise InvalidValue(f"trials must be a positive integer, got {trials!r}")
     try:
@@ -466,6 +462,17 @@ def _check_args(
         raise InvalidValue(f"dt_s must be a number, got {dt_s!r}") from None
     if not (0.01 <= dt <= 1.0):
         raise InvalidValue(f"dt_s must be between 0.01 and 1 s, got {dt_s!r}")
+    return int(trials), dt
+
+
+def _check_args(
+    runners: Sequence[Runner], course: Any, trials: Any, dt_s: Any
+) -> tuple[list[Runner], float]:
+    """The field as a list and the step, s; raises :class:`InvalidValue` on bad input."""
+    field_ = _check_runners(runners)
+    if not isinstance(course, Course):
+        raise InvalidValue(f"course must be a Course, got {course!r}")
+    trials, dt = check_trials_dt(trials, dt_s)
     if trials * len(field_) > _MAX_CELLS:
         raise InvalidValue(f"trials × runners = {trials * len(field_)} exceeds {_MAX_CELLS}")
     return field_, dt

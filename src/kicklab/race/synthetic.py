@@ -60,7 +60,9 @@ from kicklab.samples import (
     TRACK_LAP_M,
     latlon_to_local,
     local_to_latlon,
+    race_session,
     track_xy,
+    utc_start,
 )
 
 __all__ = ["activity_from_race", "race_to_fit", "default_cadence_share"]
@@ -443,21 +445,8 @@ def activity_from_race(
         }
     )
     sub_sport = "track" if course.kind == "track" else "road"
-    sessions = pd.DataFrame(
-        {
-            "sport": ["running"],
-            "sub_sport": [sub_sport],
-            "start_time_s": [0.0],
-            "end_time_s": [t_finish],
-            "elapsed_s": [t_finish],
-            "timer_s": [t_finish],
-            "distance_m": [d_race],
-        }
-    )
-
-    start = None if start_time is None else pd.Timestamp(start_time)
-    if start is not None:
-        start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+    sessions = race_session(sub_sport, t_finish, d_race)
+    start = utc_start(start_time)
     onset = _onset_to_go(tactic)
     onset_time = None
     if onset is not None:

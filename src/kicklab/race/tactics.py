@@ -45,7 +45,7 @@ from kicklab.race.runner import (
     long_surge,
     sit_and_kick,
 )
-from kicklab.race.simulate import simulate, simulate_many, wilson_interval
+from kicklab.race.simulate import check_trials_dt, simulate, simulate_many, wilson_interval
 
 __all__ = [
     "KickAdvice",
@@ -396,18 +396,11 @@ def _check_course(course: Any) -> Course:
 
 
 def _check_run(trials: Any, seed: Any, dt_s: Any) -> tuple[int, int, float]:
-    if isinstance(trials, bool) or not isinstance(trials, int | np.integer) or trials < 1:
-        raise InvalidValue(f"trials must be a positive integer, got {trials!r}")
+    n, dt = check_trials_dt(trials, dt_s)
     # one integer seed, reused for every candidate: common random numbers
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise InvalidValue(f"seed must be a non-negative integer, got {seed!r}")
-    try:
-        dt = float(dt_s)
-    except (TypeError, ValueError):
-        raise InvalidValue(f"dt_s must be a number, got {dt_s!r}") from None
-    if not (0.01 <= dt <= 1.0):
-        raise InvalidValue(f"dt_s must be between 0.01 and 1 s, got {dt_s!r}")
-    return int(trials), int(seed), dt
+    return n, int(seed), dt
 
 
 def _grid(values: Any, name: str, lo: float, hi: float, *, hi_open: bool = True) -> np.ndarray:
