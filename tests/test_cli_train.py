@@ -159,7 +159,8 @@ def test_progress_table_and_error_line(races, tmp_path):
     assert len(lines) == 1 and lines[0].startswith(f"error: {bad}: ")
     out = result.stdout
     assert out.index("2027-01-05") < out.index("2027-02-05") < out.index("2027-03-05")
-    assert "trend of the final 400 m: improving" in out
+    trend = out[out.index("trend of the final 400 m:") :].split("\n\n")[0]
+    assert "improving" in trend and "worsening" not in trend
     assert "race-0.fit, race-1.fit, race-2.fit" in out  # every race a PB
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 

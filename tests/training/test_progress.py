@@ -200,3 +200,11 @@ def test_progress_over_shared_files():
     assert result.trends["final_400_s"]["direction"] == "improving"
     assert result.trends["gain_pct"]["slope_per_30_days"] is None
     assert np.isfinite(t["cs_mps"].iloc[-1]) and 3.0 < t["cs_mps"].iloc[-1] < 6.0
+
+
+def test_trend_within_chance_is_not_called_a_trend():
+    noisy = linear_trend([0, 30, 60, 90], [60.0, 58.0, 61.0, 58.5], better=-1)
+    assert noisy["p_value"] > 0.05 and noisy["significant"] is False
+    assert noisy["words"].startswith("no clear trend: ")
+    clear = linear_trend([0, 30, 60, 90], [60.0, 59.0, 58.0, 57.1], better=-1)
+    assert clear["significant"] is True and clear["words"].startswith("improving: ")

@@ -175,6 +175,11 @@ def pb_progression(times_s: Any) -> np.ndarray:
     return np.isfinite(t) & (t < best_before)
 
 
+#: A trend is called clear when a slope this steep would arise by chance less than 5 % of the
+#: time (two-sided test of a zero slope; the usual 5 % level).
+TREND_ALPHA = 0.05
+
+
 def linear_trend(
     days: Any, values: Any, *, better: int = -1, unit: str = "", min_points: int = MIN_TREND_POINTS
 ) -> dict[str, Any]:
@@ -198,7 +203,8 @@ def linear_trend(
     dict
         ``n`` (points used), ``slope_per_30_days`` (unit per 30 days; None without a line),
         ``r2``, ``p_value`` (two-sided test of a zero slope: how likely a slope this steep
-        is by chance), ``direction`` (``"improving"``, ``"worsening"``, ``"flat"`` or None)
+        is by chance), ``direction`` (``"improving"``, ``"worsening"``, ``"flat"`` or None), ``significant``
+        (p below :data:`TREND_ALPHA`; a direction within chance is worded "no clear trend")
         and ``words``.
     """
     from scipy import stats
@@ -213,6 +219,7 @@ def linear_trend(
         "r2": None,
         "p_value": None,
         "direction": None,
+        "significant": None,
     }
     if x.size < min_points:
         out["words"] = f"too few dated races for a trend ({x.size} < {min_points})"
@@ -231,11 +238,14 @@ def linear_trend(
         return out
     out["direction"] = "improving" if slope * better > 0 else "worsening"
     p = out["p_value"]
-    out["words"] = (
-        f"{out['direction']}: {slope:+.2f} {unit} per {TREND_PERIOD_DAYS:g} days "
-        f"over {x.size} races".replace("  ", " ")
-        + ("" if p is None else f" (p = {p:.2g})")
-    )
+    line = f"{slope:+.2f} {unit} per {TREND_PERIOD_DAYS:g} days over {x.size} races".replace(
+        "  ", " "
+    ) + ("" if p is None else f" (p = {p:.2g})")
+    out["significant"] = p is not None and p < TREND_ALPHA
+    if p is not None and not out["significant"]:
+        out["words"] = f"no clear trend: {out['direction']} by {line}, within chance"
+    else:
+        out["words"] = f"{out['direction']}: {line}"
     return out
 
 
