@@ -15,6 +15,8 @@ from kicklab.errors import InvalidValue
 from kicklab.io import write_fit
 from kicklab.samples import sample_race
 from kicklab.training.progress import (
+    DUPLICATE_DISTANCE_FRACTION,
+    DUPLICATE_START_S,
     PROGRESS_COLUMNS,
     linear_trend,
     pb_progression,
@@ -171,7 +173,86 @@ def test_progress_html_is_offline_and_escaped(synthetic, tmp_path):
         write_progress_html(result, tmp_path / "missing-folder" / "p.html")
 
 
+# ---------------------------------------------------------------------------- one race twice
+
+
+@pytest.fixture(scope="module")
+def twice(tmp_path_factory):
+    """One 1500 m race written to two FIT files, and other races close to it."""
+    folder = tmp_path_factory.mktemp("twice")
+    race = sample_race(1500.0, kick_gain=0.15, seed=3, start_time="2027-05-01T18:00Z")
+    first, copy = folder / "race.fit", folder / "race-copy.fit"
+    write_fit(race, first)
+    write_fit(race, copy)
+    # another race: a 1500 m two hours later
+    later = folder / "later.fit"
+    write_fit(sample_race(1500.0, kick_gain=0.05, seed=4, start_time="2027-05-01T20:00Z"), later)
+    # and an 800 m started 30 s after the 1500 m (within the minute, not the same distance)
+    short = folder / "short.fit"
+    write_fit(sample_race(800.0, seed=5, start_time="2027-05-01T18:00:30Z"), short)
+    return race, first, copy, later, short
+
+
+def test_one_race_given_twice_counts_once(twice):
+    race, first, copy, later, short = twice
+    both = track_progress([copy, later, first, short], profile=False)
+    alone = track_progress([copy, later, short], profile=False)
+    t = both.table
+    # the copy is kept (given first, both FIT), the other recording is left out of everything
+    assert sorted(t["file"]) == sorted(map(str, (copy, later, short)))
+    assert str(first) not in t["file"].tolist()
+    assert len(t) == 3 and not both.errors
+    (note,) = [n for n in both.notes if "same race twice" in n]
+    assert str(first) in note and str(copy) in note and "left out " + str(first) in note
+    # the table, PBs and trends are those of the three different races
+    pd.testing.assert_frame_equal(t, alone.table)
+    assert both.personal_bests == alone.personal_bests
+    assert both.trends == alone.trends
+    assert both.trends["final_400_s"]["n"] == 3
+
+
+def test_a_fit_recording_wins_over_another_format(twice):
+    _, first, _, later, _ = twice
+    # the race as a non-FIT activity, given before its FIT file: the FIT file is kept
+    race = sample_race(1500.0, kick_gain=0.15, seed=3, start_time="2027-05-01T18:00Z")
+    race.metadata["source"] = "the same race, exported"
+    result = track_progress([race, later, first], profile=False)
+    assert result.table["file"].tolist() == [str(first), str(later)]
+    assert any("left out the same race, exported" in n for n in result.notes)
+    # the profile follows the kept rows: one value per row, as without the repeat
+    full = track_progress([race, first], profile=True)
+    assert len(full.table) == 1 and np.isfinite(full.table["mss_mps"]).all()
+
+
+@pytest.mark.parametrize(("shift_s", "repeats"), [(0.0, True), (59.0, True), (61.0, False)])
+def test_one_race_is_a_start_within_a_minute(shift_s, repeats):
+    start = pd.Timestamp("2027-05-01T18:00Z")
+    races = []
+    for i, when in enumerate((start, start + pd.Timedelta(seconds=shift_s))):
+        race = sample_race(1500.0, seed=3, start_time=when)
+        race.metadata["source"] = f"watch {i + 1}"
+        races.append(race)
+    result = track_progress(races, profile=False)
+    assert len(result.table) == (1 if repeats else 2)
+    assert result.table["file"].iloc[0] == "watch 1"
+    assert any("same race twice" in n for n in result.notes) == repeats
+    assert DUPLICATE_START_S == 60.0 and DUPLICATE_DISTANCE_FRACTION == 0.01
+
+
 # ---------------------------------------------------------------------------- shared files
+
+
+def test_fit_and_tcx_of_one_race_count_once():
+    tcx = shared_file("gc__10kUNLP2014-Garmin15.tcx")
+    fit = shared_file("gc__10kUNLP2014-Garmin15.fit")
+    result = track_progress([tcx, fit], profile=False)
+    (row,) = result.table.to_dict(orient="records")
+    assert row["file"] == str(fit)  # FIT preferred although given second
+    assert row["distance_m"] == pytest.approx(9980, abs=30)
+    assert row["final_400_s"] == pytest.approx(86.6, abs=1.0)
+    assert result.personal_bests["400"] == [str(fit)]
+    (note,) = result.notes
+    assert str(tcx) in note and str(fit) in note and "start 0 s apart" in note
 
 
 def test_progress_over_shared_files():

@@ -23,7 +23,10 @@ that do not name their sport and move at walking pace (as
 :func:`~kicklab.physiology.efforts.best_efforts` judges them) are
 reported in :attr:`ProgressResult.errors` (one per file) and left out; the others are still
 processed. Files without an absolute start time go last, in the order given, and are left out
-of the trends (a note says so).
+of the trends (a note says so). One race given twice (the same recording exported as FIT and as
+TCX, say: starts within :data:`DUPLICATE_START_S` and race distances within
+:data:`DUPLICATE_DISTANCE_FRACTION`) is counted once: the FIT file is kept when there is one,
+else the first given, and a note names both files.
 
 :func:`render_progress_html` / :func:`write_progress_html` draw the final 400 m, the gain and
 the sprint and critical speeds over time on one offline plotly page.
@@ -47,6 +50,8 @@ from kicklab.errors import InvalidValue, KicklabError
 __all__ = [
     "MIN_TREND_POINTS",
     "MAX_SPEED_WINDOW_M",
+    "DUPLICATE_START_S",
+    "DUPLICATE_DISTANCE_FRACTION",
     "TREND_PERIOD_DAYS",
     "TREND_METRICS",
     "PROGRESS_COLUMNS",
@@ -92,6 +97,16 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
 #: the table follows, and the start of a recording, where GNSS fixes settle and speeds of
 #: 10–12 m/s appear in jogs (seen in the shared GPX/TCX files), is left out.
 MAX_SPEED_WINDOW_M = 400.0
+#: Two recordings whose start times differ by at most this, s, may be one race: the start of a
+#: recording is when the watch's timer was started, so the same activity exported twice (FIT
+#: and TCX of one Garmin run, as in the shared 10 km files) starts at the same second, and two
+#: watches worn in one race start within a few seconds of each other; two different races are
+#: hours apart.
+DUPLICATE_START_S = 60.0
+#: ... and their race distances differ by at most this fraction of the longer one: exports of
+#: one recording give the same distance, and two GNSS watches in one race usually agree within
+#: 1 %, while a shorter or longer effort started within the same minute would not.
+DUPLICATE_DISTANCE_FRACTION = 0.01
 _DAY_S = 86400.0
 #: Columns filled after sorting (PB flags, profile).
 _LATER = ("pb_200", "pb_400", "mss_mps", "cs_mps", "d_prime_m")
@@ -125,7 +140,7 @@ class ProgressResult:
     errors
         One error per file left out (unreadable, no race, not a run).
     notes
-        Caveats in words (files without a start time, ...).
+        Caveats in words (files without a start time, one race given twice, ...).
     """
 
     table: pd.DataFrame
@@ -309,6 +324,39 @@ def _analyse_one(
     return row, activity
 
 
+def _duplicates(dates: pd.Series, distances_m: Any, formats: list[str | None]) -> np.ndarray:
+    """For each row, the index of the row it repeats, or −1.
+
+    Two rows are one race when both start times are known and differ by at most
+    :data:`DUPLICATE_START_S` and their race distances differ by at most
+    :data:`DUPLICATE_DISTANCE_FRACTION` of the longer one. Of such rows, a FIT file is
+    kept before other formats, then the first given; the others point to the kept row.
+    """
+    n = len(formats)
+    same_of = np.full(n, -1, dtype=int)
+    if n < 2:
+        return same_of
+    t = pd.Series(pd.to_datetime(dates, utc=True))
+    t_s = (t - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=float)  # NaT: NaN
+    d = np.asarray(distances_m, dtype=float)
+    with np.errstate(invalid="ignore"):
+        near_start = np.abs(t_s[:, None] - t_s[None, :]) <= DUPLICATE_START_S
+        longer = np.fmax(d[:, None], d[None, :])
+        near_dist = np.abs(d[:, None] - d[None, :]) <= DUPLICATE_DISTANCE_FRACTION * longer
+    same = near_start & near_dist & (longer > 0)
+    np.fill_diagonal(same, False)
+    # FIT files first, then in the order given
+    preference = np.argsort([fmt != "fit" for fmt in formats], kind="stable")
+    kept: list[int] = []
+    for j in preference:  # one pass over the files
+        hits = np.flatnonzero(same[j, kept]) if kept else np.zeros(0, dtype=int)
+        if hits.size:
+            same_of[j] = kept[int(hits[0])]
+        else:
+            kept.append(int(j))
+    return same_of
+
+
 def _mss(activity: Any) -> float:
     from kicklab.physiology.reserve import mss_from_activity
 
@@ -397,6 +445,13 @@ def track_progress(
     ------
     InvalidValue
         ``paths`` is not a collection of files.
+
+    Notes
+    -----
+    One race given twice (starts within :data:`DUPLICATE_START_S`, race distances within
+    :data:`DUPLICATE_DISTANCE_FRACTION`) keeps one row, the FIT file's when there is one, else
+    the first given; the other is left out of the table, the PBs, the trends and the profile,
+    and a note names both files.
     """
     if isinstance(paths, str | Path | bytes):
         paths = [paths]
@@ -410,6 +465,7 @@ def track_progress(
     efforts: list[pd.DataFrame] = []  # each file's best efforts, for the cumulative fit
     errors: list[KicklabError] = []
     notes: list[str] = []
+    formats: list[str | None] = []
     for index, item in enumerate(items):  # one analysis per file
         label = _label(item, index)
         try:
@@ -421,11 +477,25 @@ def track_progress(
         row["mss_mps"] = _mss(activity) if profile else math.nan
         efforts.append(_efforts(activity) if profile else pd.DataFrame())
         rows.append(row)
+        formats.append(activity.metadata.get("format"))
 
     table = pd.DataFrame(
         rows, columns=[c for c in PROGRESS_COLUMNS if c not in _LATER or c == "mss_mps"]
     )
     table["date"] = pd.to_datetime(table["date"], utc=True)
+    same_of = _duplicates(table["date"], table["distance_m"], formats)
+    for j in np.flatnonzero(same_of >= 0):  # one note per repeated file
+        i = int(same_of[j])
+        gap_s = abs((table["date"].iloc[j] - table["date"].iloc[i]).total_seconds())
+        d_i, d_j = float(table["distance_m"].iloc[i]), float(table["distance_m"].iloc[j])
+        notes.append(
+            f"the same race twice: {table['file'].iloc[i]} and {table['file'].iloc[j]} start "
+            f"{gap_s:.0f} s apart over {d_i:.0f} m and {d_j:.0f} m; kept "
+            f"{table['file'].iloc[i]}, left out {table['file'].iloc[j]}"
+        )
+    unique = same_of < 0
+    table = table[unique].reset_index(drop=True)
+    efforts = [e for e, keep in zip(efforts, unique, strict=True) if keep]
     # dated rows by start time (stable), undated ones after them in the order given
     dated = table["date"].notna().to_numpy()
     order = np.r_[
