@@ -286,3 +286,127 @@ def test_morton_bad_input(kwargs: dict) -> None:
     args = {"distance_m": 1500.0, "cs_mps": CS, "d_prime_m": DP, "mss_mps": MSS} | kwargs
     with pytest.raises(InvalidValue):
         morton_pacing(**args)
+
+
+# ----------------------------------------------------------------------------- Morton + inertia
+def _start_loss_bound(v_mps: float, start_mps: float, accel: float) -> float:
+    """Time lost reaching ``v`` from ``start`` at ``accel`` against holding ``v`` from the gun, s.
+
+    ``(v − s)/a`` to cover ``(v² − s²)/(2a)``, which takes ``(v² − s²)/(2a·v)`` at ``v``:
+    the difference is ``(v − s)²/(2a·v)`` (≈ ``v/(2a)`` from rest).
+    """
+    return (v_mps - start_mps) ** 2 / (2.0 * accel * v_mps)
+
+
+def _assert_kinematic(r: optimal.MortonResult, accel: float) -> None:
+    s = r.node_speed_mps
+    step = r.race_distance_m / (s.size - 1)
+    assert s.size == r.distance_m.size
+    # |s_{k+1}² − s_k²| ≤ 2·a·Δd at every node, and each interval is run at its mean speed.
+    assert np.all(np.abs(np.diff(s**2)) <= 2.0 * accel * step + 1e-6)
+    np.testing.assert_allclose(r.speed_mps[:-1], 0.5 * (s[:-1] + s[1:]), rtol=1e-8)
+
+
+def test_accel_limit_costs_a_plausible_start() -> None:
+    from kicklab.race.simulate import ACCEL_MPS2
+
+    free = morton_pacing(1500.0, CS, DP, MSS, n=100)
+    r = morton_pacing(1500.0, CS, DP, MSS, n=100, accel_mps2=ACCEL_MPS2, start_speed_mps=0.5)
+    assert r.success and free.success
+    _assert_kinematic(r, ACCEL_MPS2)
+    assert r.node_speed_mps[0] == 0.5
+    assert r.params["accel_mps2"] == ACCEL_MPS2 and r.params["start_speed_mps"] == 0.5
+    # Lost time against the free optimum: measured 2.39 s (n = 100); the kinematic estimate at the
+    # race's mean speed (6.54 m/s) is 2.79 s. The optimum loses a little less because the
+    # slow first metres spend less D'.
+    loss = r.time_s - free.time_s
+    bound = _start_loss_bound(1500.0 / free.time_s, 0.5, ACCEL_MPS2)
+    assert 0.8 * bound <= loss < 3.0 * bound
+    # The acceleration phase: full acceleration off the line (s_k² = s_0² + 2·a·k·Δd) for
+    # the first 30 m, then the usual fade towards CS.
+    k = np.arange(3)
+    np.testing.assert_allclose(
+        r.node_speed_mps[k], np.sqrt(0.25 + 2.0 * ACCEL_MPS2 * 15.0 * k), rtol=1e-5
+    )
+    assert r.speed_mps.max() > 0.95 * MSS and r.speed_mps[-1] < 1.05 * CS
+
+
+def test_standing_start_and_stronger_acceleration() -> None:
+    # n = 200 (7.5 m steps): a 3 m/s² start reaches pace in ≈ 14 m, which coarser grids smear.
+    free = morton_pacing(1500.0, CS, DP, MSS, n=200).time_s
+    still = morton_pacing(1500.0, CS, DP, MSS, n=200, accel_mps2=1.0, start_speed_mps=0.0)
+    rolling = morton_pacing(1500.0, CS, DP, MSS, n=200, accel_mps2=1.0, start_speed_mps=0.5)
+    quick = morton_pacing(1500.0, CS, DP, MSS, n=200, accel_mps2=3.0, start_speed_mps=0.0)
+    assert still.success and rolling.success and quick.success
+    assert np.all(np.isfinite(still.t_s)) and still.node_speed_mps[0] == 0.0
+    _assert_kinematic(still, 1.0)
+    _assert_kinematic(quick, 3.0)
+    # From rest: measured 2.87 s lost; v/(2a) at the mean speed is 3.27 s.
+    bound = _start_loss_bound(1500.0 / free, 0.0, 1.0)
+    assert 0.8 * bound <= still.time_s - free < 3.0 * bound
+    # From rest is slower than from 0.5 m/s; a 3 m/s² start loses about a third as much
+    # (measured 0.92 s against 2.87 s).
+    assert free < quick.time_s < rolling.time_s < still.time_s
+    ratio = (quick.time_s - free) / (still.time_s - free)
+    assert 0.2 < ratio < 0.5
+    # No instant above the cap: the speed never passes MSS on the flat.
+    assert quick.node_speed_mps.max() <= MSS + 1e-6
+
+
+def test_accel_limit_without_start_speed_barely_matters_on_the_flat() -> None:
+    # A rolling start at the best speed: the fade towards CS is far gentler than 1 m/s²
+    # (measured: the same time to 1e-5 s).
+    free = morton_pacing(1500.0, CS, DP, MSS, n=60)
+    r = morton_pacing(1500.0, CS, DP, MSS, n=60, accel_mps2=1.0)
+    assert r.success
+    _assert_kinematic(r, 1.0)
+    assert r.time_s == pytest.approx(free.time_s, abs=1e-3)
+    assert r.time_s >= free.time_s - 1e-6
+
+
+def test_defaults_unchanged_by_the_new_arguments() -> None:
+    a = morton_pacing(1500.0, CS, DP, MSS, n=100)
+    b = morton_pacing(1500.0, CS, DP, MSS, n=100, accel_mps2=None, start_speed_mps=None)
+    assert a.time_s == b.time_s
+    np.testing.assert_array_equal(a.speed_mps, b.speed_mps)
+    assert a.node_speed_mps is None and "accel_mps2" not in a.params
+    # The documented flat optimum (docs/race.md).
+    assert a.time_s == pytest.approx(229.2057, abs=1e-3)
+
+
+@FEW
+@given(accel=st.floats(0.3, 5.0), start=st.floats(0.0, 6.0), distance=st.floats(400.0, 3000.0))
+def test_accel_limit_property(accel: float, start: float, distance: float) -> None:
+    free = morton_pacing(distance, CS, DP, MSS, n=30)
+    r = morton_pacing(distance, CS, DP, MSS, n=30, accel_mps2=accel, start_speed_mps=start)
+    assert r.success
+    _assert_kinematic(r, accel)
+    assert r.node_speed_mps[0] == pytest.approx(start, abs=1e-9)
+    assert r.time_s >= free.time_s - 1e-6 * free.time_s
+
+
+def test_accel_to_dict_is_json() -> None:
+    r = morton_pacing(800.0, CS, DP, MSS, n=20, accel_mps2=1.0, start_speed_mps=0.0)
+    d = json.loads(json.dumps(r.to_dict()))
+    assert len(d["node_speed_mps"]) == 21 and d["node_speed_mps"][0] == 0.0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"accel_mps2": 0.0},
+        {"accel_mps2": -1.0},
+        {"accel_mps2": float("nan")},
+        {"accel_mps2": "fast"},
+        {"accel_mps2": 50.0},
+        {"accel_mps2": 1.0, "start_speed_mps": -0.1},
+        {"accel_mps2": 1.0, "start_speed_mps": MSS + 0.1},
+        {"accel_mps2": 1.0, "start_speed_mps": float("inf")},
+        {"accel_mps2": 1.0, "start_speed_mps": "rest"},
+        {"start_speed_mps": 0.0},
+    ],
+)
+def test_accel_bad_input(kwargs: dict) -> None:
+    args = {"distance_m": 1500.0, "cs_mps": CS, "d_prime_m": DP, "mss_mps": MSS} | kwargs
+    with pytest.raises(InvalidValue):
+        morton_pacing(**args)

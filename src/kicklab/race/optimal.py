@@ -28,7 +28,9 @@ Discretisation (direct multiple shooting)
     acceleration and final slowing phases happen. Morton: ``n`` equal intervals in distance
     with piecewise-constant speed; D'bal is integrated with the trapezoidal rule (exact while
     spending, second order while recovering) and reported by
-    :func:`kicklab.physiology.balance.differential` from the solved effort.
+    :func:`kicklab.physiology.balance.differential` from the solved effort. With an
+    acceleration limit, node speeds are added: constant acceleration (≤ ``a``) within each
+    interval, whose speed is the mean of its two nodes, and the cap holds at both nodes.
 
 Profiles are arrays over the ``n + 1`` grid nodes (``t_s``, ``distance_m``). A quantity held
 constant over an interval (Keller's force; Morton's speed and effort) is stored at the node
@@ -98,6 +100,14 @@ _IPOPT_MAX_ITER = 500
 #: matters; the tiny penalty picks the physical split where it does not. 1e-4 changes the
 #: time by ≪ 1 ms.
 _SPLIT_PENALTY = 1e-4
+#: Weight of the tie-break ``Σ (s_{k+1} − s_k)²`` ((m/s)⁻², objective scaled to the even-pace
+#: time) on the node speeds under an acceleration limit: it only picks a smooth profile among
+#: (nearly) equally fast ones. 1e-7 leaves small zigzags after the start; 1e-5 smooths them
+#: and changes the time of a 1500 m start from rest by < 0.1 ms.
+_NODE_SMOOTHING = 1e-5
+#: Largest acceleration limit accepted, m/s²: a sprint start peaks near 10 m/s² (Keller's
+#: F = 12.2 m/s² is the force before resistance); 20 only rejects nonsense.
+_MAX_ACCEL_MPS2 = 20.0
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -418,7 +428,11 @@ class MortonResult:
         Time of the best even effort from the 3-parameter model on the flat
         (:func:`even_pace_3p`), s — the bound the optimum never exceeds on a flat, calm course.
     params
-        ``cs_mps``, ``d_prime_m``, ``mss_mps``, ``mass_kg``.
+        ``cs_mps``, ``d_prime_m``, ``mss_mps``, ``mass_kg``, and ``accel_mps2`` /
+        ``start_speed_mps`` when given.
+    node_speed_mps
+        With an acceleration limit: speed at the ``n + 1`` nodes, m/s (``speed_mps`` is the
+        mean of neighbouring nodes); ``None`` without.
     solve_time_s, status, success
         Wall time of the IPOPT solve (s), its return status, and whether it converged.
     """
@@ -434,6 +448,7 @@ class MortonResult:
     wind_mps: np.ndarray
     even_time_s: float
     params: dict[str, float] = field(default_factory=dict)
+    node_speed_mps: np.ndarray | None = None
     solve_time_s: float = 0.0
     status: str = ""
     success: bool = False
@@ -495,6 +510,82 @@ def _profile(value: Any, name: str, d: float, mid: np.ndarray, lo: float, hi: fl
     return out
 
 
+def _start_speed(value: Any, mss: float) -> float | None:
+    if value is None:
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise InvalidValue(f"start_speed_mps must be a number, got {value!r}") from None
+    # Above MSS the first interval cannot be run without breaking the cap on the flat.
+    if not (math.isfinite(x) and 0.0 <= x <= mss):
+        raise InvalidValue(f"start_speed_mps must be within [0, mss_mps={mss:g}], got {value!r}")
+    return x
+
+
+def _with_accel(
+    ca: Any,
+    w: Any,
+    objective: Any,
+    g: Any,
+    over_cap: Callable[[Any, Any], Any],
+    bounds: tuple[np.ndarray, ...],
+    accel: float,
+    start: float | None,
+    step: float,
+    n: int,
+) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Add node speeds and the kinematic limit to the Morton NLP (layout ``[v, p, q, b, s]``).
+
+    ``v_k = (s_k + s_{k+1})/2`` and ``|s_{k+1}² − s_k²|/(2·a·Δd) ≤ 1``. The interval speed's
+    lower bound is lowered where even full acceleration from the start speed cannot reach it
+    (on a fine grid near a standing start), so the problem stays feasible. Speed is monotone
+    within an interval, so capping the effort at both of its nodes (``over_cap(speed) ≤ 0``)
+    caps it throughout: a mean speed under the cap cannot hide a peak above it.
+    ``over_cap(speed, b)`` is the effort over the cap at D'bal/D' ``b``, ≤ 0 when allowed.
+    """
+    lbw, ubw, lbg, ubg, w0 = bounds
+    v, b = w[:n], w[3 * n :]
+    s = ca.SX.sym("s", n + 1)
+    reach = 2.0 * accel * step
+    g2 = ca.vertcat(
+        g,
+        v - 0.5 * (s[:-1] + s[1:]),  # = 0: an interval is run at its mean speed
+        (s[1:] ** 2 - s[:-1] ** 2) / reach,  # within ±1: at most a over the interval
+        over_cap(s[:-1], b[:-1]),  # ≤ 0: the cap at the start of each interval
+        over_cap(s[1:], b[1:]),  # ≤ 0: and at its end
+    )
+    v_lo, v_hi = lbw[0], ubw[0]
+    if start is None:
+        s_lo, s_hi = np.full(n + 1, 0.0), np.full(n + 1, v_hi)
+        s_guess = np.append(w0[:n], w0[n - 1])
+    else:
+        # Fastest node speeds from the start; the guess follows them up to the plain guess.
+        fastest = np.sqrt(start * start + reach * np.arange(n + 1))
+        s_lo, s_hi = np.zeros(n + 1), np.full(n + 1, v_hi)
+        s_lo[0] = s_hi[0] = start
+        s_guess = np.minimum(np.append(w0[:n], w0[n - 1]), fastest)
+        s_guess[0] = start
+        lbw = lbw.copy()
+        lbw[:n] = np.minimum(v_lo, 0.5 * (fastest[:-1] + fastest[1:]))
+    v_guess = np.clip(0.5 * (s_guess[:-1] + s_guess[1:]), lbw[:n], v_hi)
+    w0 = np.concatenate([v_guess, w0[n:], s_guess])
+    # Tie-break against zigzags of s: any node sequence with the right means is allowed, and
+    # alternately speeding up and slowing down at up to a is a feasible but silly plan.
+    smooth = objective + _NODE_SMOOTHING * ca.sumsqr(s[1:] - s[:-1])
+    solver = ca.nlpsol(
+        "morton", "ipopt", {"x": ca.vertcat(w, s), "f": smooth, "g": g2}, _ipopt_options()
+    )
+    return (
+        solver,
+        np.concatenate([lbw, s_lo]),
+        np.concatenate([ubw, s_hi]),
+        np.concatenate([lbg, np.zeros(n), -np.ones(n), np.full(2 * n, -np.inf)]),
+        np.concatenate([ubg, np.zeros(n), np.ones(n), np.zeros(2 * n)]),
+        w0,
+    )
+
+
 def _air_term(ca: Any, v: Any, wind: np.ndarray, mass_kg: float) -> Any:
     """Wind's change of the air cost, as a fraction of the flat calm cost (CasADi expression).
 
@@ -521,6 +612,8 @@ def morton_pacing(
     wind_mps: CourseProfile = 0.0,
     mass_kg: float = 70.0,
     n: int = 200,
+    accel_mps2: float | None = None,
+    start_speed_mps: float | None = None,
 ) -> MortonResult:
     """Least-time speed profile under Morton's 3-parameter dynamics, with hills and wind.
 
@@ -531,7 +624,9 @@ def morton_pacing(
     ``u = v·(C(i)/C(0) + Δa(v, w))`` with the terrain cost ratio of
     :func:`kicklab.environment.terrain.flat_equivalent_speed` (Minetti 2002) and the wind's
     change of the air cost ``Δa`` (:func:`kicklab.environment.air.air_cost_fraction`, Davies
-    1980). No inertia: this is a pacing model, not a start model.
+    1980). By default there is no inertia (a pacing model, not a start model): the speed may
+    jump between intervals and the race starts at whatever speed is best. ``accel_mps2`` and
+    ``start_speed_mps`` add kinematics (below).
 
     Parameters
     ----------
@@ -549,19 +644,44 @@ def morton_pacing(
         Body mass, kg (air cost per kg falls with mass).
     n
         Number of equal distance intervals (10–5000).
+    accel_mps2
+        Largest change of speed, m/s² (> 0, ≤ 20), speeding up or slowing down; ``None`` (the
+        default) for no limit. :mod:`kicklab.race.simulate` uses
+        :data:`~kicklab.race.simulate.ACCEL_MPS2` = 1.0 m/s². With a limit the speed is
+        piecewise linear in v² over the grid: node speeds ``s_0 … s_n`` with
+        ``|s_{k+1}² − s_k²| ≤ 2·a·Δd`` (constant acceleration of at most ``a`` within each
+        interval), and each interval is run at its mean speed ``(s_k + s_{k+1})/2``, which is
+        exactly ``Δd`` over the interval's time under constant acceleration. The effort cap
+        also holds at both nodes of each interval, so no instant within it runs above the
+        cap. ``speed_mps`` still holds the interval speeds; ``node_speed_mps`` holds ``s``.
+    start_speed_mps
+        Speed at the gun, m/s (0 ≤ start ≤ MSS; 0 for a standing start); needs
+        ``accel_mps2``. Fixes ``s_0``. The interval times ``2·Δd/(s_k + s_{k+1})`` stay finite
+        from a standing start because ``s_1 > 0``, so no tiny positive start speed is needed.
+        ``None`` (the default): ``s_0`` is free (a rolling start at the best speed).
 
     Returns
     -------
     MortonResult
         ``time_s``, the ``distance_m`` grid, ``speed_mps`` and ``d_balance_m`` profiles.
-        On a flat, calm course the time is never above :func:`even_pace_3p` (even pace is one
-        feasible plan) and never below the 2-parameter bound ``(distance − D')/CS``.
+        On a flat, calm course the time is never below the 2-parameter bound
+        ``(distance − D')/CS`` and, without ``start_speed_mps``, never above
+        :func:`even_pace_3p` (even pace is one feasible plan). A start from ``s`` at ``a`` loses
+        about ``(v − s)²/(2a·v)`` (``v/(2a)`` from rest) at the race's mean speed ``v``: CS
+        5.5 m/s, D' 250 m, MSS 9 m/s over 1500 m at 1 m/s² lose 2.87 s from rest (estimate
+        3.27 s; the slow first metres spend less D').
     """
     ca = _casadi()
     d = _positive(distance_m, "distance_m", _MAX_DISTANCE_M)
     cs, dp, mss = _morton_params(cs_mps, d_prime_m, mss_mps)
     mass = _positive(mass_kg, "mass_kg", 200.0)
     n = _grid_size(n)
+    accel = None if accel_mps2 is None else _positive(accel_mps2, "accel_mps2", _MAX_ACCEL_MPS2)
+    start = _start_speed(start_speed_mps, mss)
+    if start is not None and accel is None:
+        raise InvalidValue(
+            "start_speed_mps needs accel_mps2: without inertia a start speed is void"
+        )
 
     nodes = np.linspace(0.0, d, n + 1)
     mid = 0.5 * (nodes[:-1] + nodes[1:])
@@ -593,7 +713,6 @@ def morton_pacing(
     # Scaled by the even-pace time so that IPOPT's tolerance is relative to the race time.
     objective = (ca.sum1(dt) + _SPLIT_PENALTY * ca.sum1(p * q * dt)) / t_even
     w = ca.vertcat(v, p, q, b)
-    solver = ca.nlpsol("morton", "ipopt", {"x": w, "f": objective, "g": g}, _ipopt_options())
 
     # Speed bounds: well below CS (a walk up a wall) to well above MSS (a steep descent).
     v_lo, v_hi = 0.2 * cs, 2.0 * mss
@@ -607,6 +726,18 @@ def morton_pacing(
     w0 = np.concatenate(
         [v0, np.maximum(u0 - cs, 0.0), np.maximum(cs - u0, 0.0), np.linspace(1.0, 0.05, n + 1)]
     )
+    if accel is None:
+        solver = ca.nlpsol("morton", "ipopt", {"x": w, "f": objective, "g": g}, _ipopt_options())
+    else:
+
+        def over_cap(speed: Any, bal: Any) -> Any:
+            # ≤ 0: the cap on an interval's effort at a speed within it, D'bal/D' = bal.
+            effort_at = speed * (ca.DM(ratio) + _air_term(ca, speed, wind, mass))
+            return effort_at - cs - (mss - cs) * bal
+
+        solver, lbw, ubw, lbg, ubg, w0 = _with_accel(
+            ca, w, objective, g, over_cap, (lbw, ubw, lbg, ubg, w0), accel, start, step, n
+        )
 
     started = time.perf_counter()
     sol = solver(x0=w0, lbx=lbw, ubx=ubw, lbg=lbg, ubg=ubg)
@@ -619,6 +750,7 @@ def morton_pacing(
     steps = step / speed
     t_nodes = np.concatenate([[0.0], np.cumsum(steps)])
     d_bal = np.concatenate([[dp], _dbal_differential(eff, cs, dp, dt_s=steps)])
+    nodes_v = wv[4 * n + 1 :] if accel is not None else None
     return MortonResult(
         race_distance_m=d,
         time_s=float(t_nodes[-1]),
@@ -630,7 +762,10 @@ def morton_pacing(
         grade=_hold_last(gr),
         wind_mps=_hold_last(wind),
         even_time_s=t_even,
-        params={"cs_mps": cs, "d_prime_m": dp, "mss_mps": mss, "mass_kg": mass},
+        params={"cs_mps": cs, "d_prime_m": dp, "mss_mps": mss, "mass_kg": mass}
+        | ({} if accel is None else {"accel_mps2": accel})
+        | ({} if start is None else {"start_speed_mps": start}),
+        node_speed_mps=nodes_v,
         solve_time_s=elapsed,
         status=str(stats.get("return_status", "")),
         success=bool(stats.get("success", False)),
