@@ -351,3 +351,16 @@ def test_advise_profile_athlete(tmp_path) -> None:
 def test_advise_bad_input(args: list[str], source: str) -> None:
     pytest.importorskip("kicklab.race.tactics")
     one_error_line(run(*ADVISE, "--athlete", KIM, *args), source)
+
+
+def test_pace_morton_with_an_acceleration_limit_from_rest():
+    base = json.loads(runner.invoke(app, ["pace", "--distance", "1500", "--json"]).stdout)
+    result = runner.invoke(
+        app, ["pace", "--distance", "1500", "--accel", "1", "--start-speed", "0", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # a standing start at ≤ 1 m/s² costs seconds, not minutes
+    assert 1.0 < data["time_s"] - base["time_s"] < 6.0
+    bad = runner.invoke(app, ["pace", "--distance", "1500", "--model", "keller", "--accel", "1"])
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: ")

@@ -343,6 +343,14 @@ def pace(
     wind: Wind = 0.0,
     wind_dir: WindDir = 0.0,
     n: Annotated[int, typer.Option("--n", help="Grid intervals of the optimisation.")] = 200,
+    accel: Annotated[
+        float | None,
+        typer.Option("--accel", help="Morton: largest acceleration, m/s² (e.g. 1; default none)."),
+    ] = None,
+    start_speed: Annotated[
+        float | None,
+        typer.Option("--start-speed", help="Morton with --accel: speed at the gun, m/s (0: rest)."),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """The fastest way to pace a race on your own (optimal control, CasADi + IPOPT).
@@ -366,11 +374,12 @@ def pace(
     notes: list[str] = []
     payload: dict[str, Any] = {"model": kind, "distance_m": d}
     if kind == "keller":
-        if athlete_given or gpx is not None or wind:
+        if athlete_given or gpx is not None or wind or accel is not None or start_speed is not None:
             _error_line(
                 InvalidValue(
                     "the keller model uses Keller's published constants on a flat, calm course: "
-                    "--cs/--d-prime/--mss/--profile, --gpx and --wind need --model morton"
+                    "--cs/--d-prime/--mss/--profile, --gpx, --wind, --accel and --start-speed "
+                    "need --model morton"
                 ),
                 "--model",
             )
@@ -405,7 +414,17 @@ def pace(
         grade = course.grade_at if course.grade is not None else None
         tail = course.tailwind_mps if course.wind_mps > 0 else 0.0
         with _bad_input("pace"):
-            res = optimal.morton_pacing(d, cs_, dp_, mss_, grade=grade, wind_mps=tail, n=n)
+            res = optimal.morton_pacing(
+                d,
+                cs_,
+                dp_,
+                mss_,
+                grade=grade,
+                wind_mps=tail,
+                n=n,
+                accel_mps2=accel,
+                start_speed_mps=start_speed,
+            )
         payload["even_time_s"] = res.even_time_s
         payload["params"] = res.params
         payload["athlete_defaults"] = not athlete_given
