@@ -374,3 +374,100 @@ def test_routed_hilly_race_is_slower_than_flat():
     loss = t["hilly"] / t["flat"] - 1.0
     assert loss[0] == pytest.approx(expected, rel=0.25)
     assert loss[0] < loss[1] < 3.0 * expected
+
+
+# ----------------------------------------------------------------------------- elevation spikes
+def _route_with(ele: np.ndarray, d: np.ndarray, segments=None) -> Route:
+    return Route.from_gpx(make_gpx(*_north(d), ele, segments=segments))
+
+
+def _climb_ele(d: np.ndarray) -> np.ndarray:
+    """Flat to 500 m, +50 m at 5 % to 1500 m, flat (as :func:`climb_route`)."""
+    return 100.0 + np.clip(d - 500.0, 0.0, 1000.0) * 0.05
+
+
+@pytest.mark.parametrize("at_m", [250.0, 1000.0, 1700.0])
+def test_gps_elevation_spike_is_removed(at_m):
+    # a 40 m spike over 20 m (two fixes 10 m apart), on the flat or mid-climb
+    d = np.arange(0.0, 2000.0 + 1e-9, 10.0)
+    clean = _route_with(_climb_ele(d), d)
+    ele = _climb_ele(d) + np.where((d >= at_m) & (d <= at_m + 10.0), 40.0, 0.0)
+    r = _route_with(ele, d)
+    g = r.grade_profile()
+    assert np.abs(g).max() < 0.1
+    assert r.ascent_m == pytest.approx(clean.ascent_m, abs=2.0)
+    assert r.descent_m == pytest.approx(clean.descent_m, abs=2.0)
+    assert clean.ascent_m == pytest.approx(50.0, abs=0.5)
+    np.testing.assert_allclose(r.altitude_m, clean.altitude_m, atol=1.0)
+
+
+def test_spike_at_a_segment_start_is_not_a_climb():
+    # as in the shared cerknicko file: GPS back on, its first fix 40 m low, the next one right
+    d = np.arange(0.0, 2000.0 + 1e-9, 10.0)
+    seg = (d > 1000.0).astype(int)
+    ele = _climb_ele(d)
+    clean = _route_with(ele, d, segments=seg)
+    ele_spiked = ele - np.where(d == 1010.0, 40.0, 0.0)
+    r = _route_with(ele_spiked, d, segments=seg)
+    assert np.abs(r.grade_profile()).max() < 0.1
+    assert r.ascent_m == pytest.approx(clean.ascent_m, abs=2.0)
+    assert r.ascent_m == pytest.approx(50.0, abs=2.0)  # not 90 m (a 40 m step after the join)
+
+
+def test_steady_climb_and_sharp_summit_are_kept():
+    # a genuine 10 % climb over 500 m keeps its grade; a summit between two 30 % ramps
+    # (which stands 9 m above its 100 m median) is not a spike
+    d = np.arange(0.0, 1500.0 + 1e-9, 10.0)
+    r = _route_with(100.0 + np.clip(d - 500.0, 0.0, 500.0) * 0.10, d)
+    np.testing.assert_allclose(r.grade_profile()[60:96], 0.10, atol=0.01)  # 600–950 m
+    assert r.ascent_m == pytest.approx(50.0, abs=0.5)
+    peak = 100.0 + np.maximum(0.0, 60.0 - 0.30 * np.abs(d - 750.0))
+    summit = _route_with(peak, d)
+    assert summit.ascent_m == pytest.approx(60.0, abs=4.0)  # the smoothing rounds off ≤ 4 m
+    assert summit.grade_profile()[55:70].mean() == pytest.approx(0.30, abs=0.02)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    grade=st.floats(-0.2, 0.2),
+    spacing_m=st.floats(5.0, 15.0),
+    spike_m=st.floats(25.0, 80.0),
+    sign=st.sampled_from([-1.0, 1.0]),
+    where=st.floats(0.1, 0.9),
+)
+def test_single_spike_on_a_ramp_is_removed(grade, spacing_m, spike_m, sign, where):
+    """On a straight ramp up to ±20 % with a fix every 5–15 m, one fix off by 25–80 m leaves
+    the grades and the climb as they are without it (sparser fixes or steeper ramps widen the
+    spike on the 10 m grid, or stand it within what the ground allows)."""
+    d = np.arange(int(2000.0 // spacing_m) + 1) * spacing_m
+    ele = 500.0 + grade * d
+    k = int(where * (d.size - 1))
+    spiked = ele.copy()
+    spiked[k] += sign * spike_m
+    clean, r = _route_with(ele, d), _route_with(spiked, d)
+    g = r.grade_profile()
+    assert np.abs(g - grade).max() < 0.07
+    assert r.ascent_m == pytest.approx(clean.ascent_m, abs=2.0)
+    assert r.descent_m == pytest.approx(clean.descent_m, abs=2.0)
+
+
+def test_cerknicko_spikes_at_segment_joins_are_removed(shared_dir, monkeypatch):
+    import kicklab.race.course as course_mod
+
+    path = shared_file("gpxpy__cerknicko-jezero.gpx")
+    after = Route.from_gpx(path)
+    with monkeypatch.context() as m:
+        m.setattr(course_mod, "_despike_points", lambda dist, ele, seg, grid: ele)
+        before = Route.from_gpx(path)
+    g_before, g_after = before.grade_profile(), after.grade_profile()
+    x = np.linspace(0.0, after.length_m, g_after.size)
+    joins = after.distance_m[1:][np.isclose(np.diff(after.distance_m), 1e-3, atol=1e-6)]
+    assert joins.size >= 5
+    near = (np.abs(x[:, None] - joins[None, :]) <= 50.0).any(axis=1)
+    # before: the 35–45 m spikes at the joins turned into steps, clipped grades and ~210 m of
+    # climb along a lake shore; after: gentle grades at the joins, ~85 m of climb
+    assert (np.abs(g_before[near]) >= 0.45).sum() >= 5
+    assert np.abs(g_after[near]).max() < 0.2
+    assert before.ascent_m > 200.0
+    assert after.ascent_m < 0.5 * before.ascent_m
+    assert (np.abs(g_after) >= 0.45).mean() < 0.5 * (np.abs(g_before) >= 0.45).mean()

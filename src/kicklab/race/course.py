@@ -63,6 +63,21 @@ ROUTE_GRID_M = 10.0
 #: roads; over ~50 m a 1 m error moves the grade by ≈ 2 %, while a climb of 100 m or more keeps
 #: its grade (a bridge ramp is rounded off).
 ROUTE_ALTITUDE_WINDOW_M = 50.0
+#: Width of the rolling window of the elevation despiking (Hampel identifier), m. GPS altitude
+#: spikes last one to three fixes (≤ 30 m at a fix every ~10 m, e.g. the first fix after the
+#: GPS comes back on); a window more than twice as wide keeps them a minority, so its median is
+#: the ground's, while it stays short enough to follow the hills a runner notices.
+ROUTE_SPIKE_WINDOW_M = 100.0
+#: Threshold of the despiking in robust standard deviations (1.4826·MAD): Hampel's usual
+#: 3 σ. A straight ramp or a triangular summit deviates from its window's median by exactly
+#: 3 MADs (≈ 2 σ), so real grades and hill tops are never taken for spikes.
+_SPIKE_SIGMAS = 3.0
+#: Smallest deviation from the window's median treated as a spike, m: on a flat, clean
+#: (barometric or DEM) profile the MAD is nearly 0, and steps of a metre or two are ordinary
+#: noise that the smoothing removes; 5 m off within 50 m is beyond either.
+ROUTE_SPIKE_MIN_M = 5.0
+#: MAD → standard deviation of a normal distribution (1/Φ⁻¹(3/4)).
+_MAD_TO_SIGMA = 1.4826
 #: Length over which the compass bearing of a route is taken, m (the direction of the chord
 #: from 10 m before to 10 m after): removes GPS zig-zag between close points, keeps corners.
 ROUTE_HEADING_WINDOW_M = 20.0
@@ -149,6 +164,64 @@ def _smooth_gaussian(values: np.ndarray, step_m: float, window_m: float) -> np.n
     return np.convolve(padded, w, mode="valid")
 
 
+def _spike_max_m() -> float:
+    """Largest deviation from a window's median that ground within ±0.45 grades can make, m."""
+    return _MAX_GRADE * 0.3 * ROUTE_SPIKE_WINDOW_M
+
+
+def _despike_points(
+    dist: np.ndarray, ele: np.ndarray, seg: np.ndarray, grid: np.ndarray
+) -> np.ndarray:
+    """Elevation spikes of GPS points replaced by the ground's level (a Hampel identifier).
+
+    The elevation (``ele``, m, no NaN, as recorded: segment joins not yet levelled) is
+    resampled to ``grid`` (evenly spaced distances, m); each grid node gets the median and MAD
+    of the nodes within ±:data:`ROUTE_SPIKE_WINDOW_M`/2 (windows shrink at the ends). A point
+    (at ``dist``, m) deviating from the median there by more than ``3·1.4826·MAD`` (MAD
+    there too), at least :data:`ROUTE_SPIKE_MIN_M` and at most 13.5 m, is a spike and
+    takes that median. The cap is the most ground with grades within ±0.45 can stand off the
+    median of a 100 m window: 7 of its 11 nodes lie within 30 m, so within 0.45·30 m.
+
+    A point is judged against the median interpolated between the two nodes around it or,
+    next to a segment join, at the nearest node of its own segment (``seg``, the segment of
+    a node being that of the last point at or before it): a genuine level shift
+    across a join (a barometer recalibrated while the GPS was off) is a step, which a median
+    keeps, so neither side of it is taken for a spike; the levelling of joins then removes it.
+
+    Returns
+    -------
+    numpy.ndarray
+        The despiked elevations, m.
+    """
+    raw = np.interp(grid, dist, ele)
+    # a node between the two points of a join takes the earlier one (no blend of two levels)
+    before = np.searchsorted(dist, grid, side="right") - 1
+    node_seg = seg[before]
+    after = np.minimum(before + 1, dist.size - 1)
+    raw = np.where(seg[after] != node_seg, ele[before], raw)
+    n = raw.size
+    spacing = float(grid[1] - grid[0])
+    half = min(n - 1, max(1, round(0.5 * ROUTE_SPIKE_WINDOW_M / spacing)))
+    padded = np.pad(raw, half, constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    med = np.nanmedian(windows, axis=1)
+    mad = np.nanmedian(np.abs(windows - med[:, None]), axis=1)
+    thresh = np.clip(_SPIKE_SIGMAS * _MAD_TO_SIGMA * mad, ROUTE_SPIKE_MIN_M, _spike_max_m())
+    lo = np.clip(np.searchsorted(grid, dist, side="right") - 1, 0, n - 1)
+    hi = np.minimum(lo + 1, n - 1)
+    near_lo = dist - grid[lo] <= grid[hi] - dist
+    near = np.where(near_lo, lo, hi)
+    far = np.where(near_lo, hi, lo)
+    node = np.where(node_seg[near] == seg, near, np.where(node_seg[far] == seg, far, near))
+    # between two nodes of the point's own segment: interpolate (a ramp's median is the ramp)
+    inside = (node_seg[lo] == seg) & (node_seg[hi] == seg) & (hi > lo)
+    w = np.clip((dist - grid[lo]) / spacing, 0.0, 1.0)
+    level = np.where(inside, med[lo] + w * (med[hi] - med[lo]), med[node])
+    limit = np.where(inside, thresh[lo] + w * (thresh[hi] - thresh[lo]), thresh[node])
+    spike = np.abs(ele - level) > limit
+    return np.where(spike, level, ele)
+
+
 @dataclass(frozen=True, eq=False)
 class Route:
     """A road or cross-country route: positions and smoothed elevation along its distance.
@@ -165,7 +238,8 @@ class Route:
     lat_deg, lon_deg
         Position of each point, degrees (WGS-84).
     altitude_m
-        Smoothed elevation of each point, m (no NaN; all 0 when the file has no elevation).
+        Despiked, smoothed elevation of each point, m (no NaN; all 0 when the file has no
+        elevation).
         Read from GPX, a segment after a join continues at the elevation where the previous
         one ended (the jump across the join is not a climb).
     name
@@ -347,8 +421,12 @@ class Route:
           jump from one segment (or track) to the next is not counted (GPS was off), as in
           :func:`kicklab.io.read_gpx`. Repeated positions are dropped.
         * Elevation (``ele``) is interpolated over distance where a point lacks it, made
-          continuous across segment joins (a later segment is shifted by the jump), resampled
-          to a :data:`ROUTE_GRID_M` grid and smoothed over :data:`ROUTE_ALTITUDE_WINDOW_M`.
+          despiked (a point standing more than 3 robust σ — at least
+          :data:`ROUTE_SPIKE_MIN_M`, at most 13.5 m — off the median of the
+          :data:`ROUTE_SPIKE_WINDOW_M` around it takes that median: GPS fixes just after the
+          receiver comes back on are often tens of metres off), made continuous across segment
+          joins (a later segment is shifted by the jump), resampled to a :data:`ROUTE_GRID_M`
+          grid and smoothed over :data:`ROUTE_ALTITUDE_WINDOW_M`.
           A file without any elevation gives a flat route (``has_elevation=False``).
         * The document is parsed with the safe streaming reader of :mod:`kicklab.io._xml`
           (entity declarations refused, nesting and size bounded).
@@ -466,11 +544,12 @@ def _route_from_points(points: dict[str, Any], source: str) -> Route:
     if has_ele:
         good = np.isfinite(ele)
         ele = np.interp(dist, dist[good], ele[good])
+        grid = np.linspace(0.0, length, int(math.ceil(length / ROUTE_GRID_M - 1e-3)) + 1)
+        ele = _despike_points(dist, ele, seg, grid)
         # a later segment continues at the elevation where the previous one ended: the jump
         # across a join is not a climb the runner makes
         jump = np.concatenate([[0.0], np.where(seg[1:] != seg[:-1], np.diff(ele), 0.0)])
         ele = ele - np.cumsum(jump)
-        grid = np.linspace(0.0, length, int(math.ceil(length / ROUTE_GRID_M - 1e-3)) + 1)
         raw = np.interp(grid, dist, ele)
         smooth = _smooth_gaussian(raw, float(grid[1] - grid[0]), ROUTE_ALTITUDE_WINDOW_M)
         altitude = np.interp(dist, grid, smooth)
